@@ -13,7 +13,7 @@
 
 namespace Accrete {
 
-// What a backend accepted for `add_media`: the API answers 202 with an empty body, so
+// What a backend accepted for `add_media`: the API returns 202 with an empty body, so
 // `taskId` is empty unless the backend knows the task it started (the embedded one does).
 struct AddMediaAccepted
 {
