@@ -51,6 +51,9 @@ struct SourceLimits
     double maxCompressionRatio = 200.0; // uncompressed/compressed bytes before an archive is
                                         // treated as a compression bomb
     int maxNestingDepth = 0;            // archives inside archives are stored as files at 0
+    // Uncompressed bytes an archive may yield before maxCompressionRatio is enforced, so that
+    // a small archive of highly compressible files (text, blank images) is not taken for a bomb.
+    qint64 minBytesForRatioCheck = qint64(64) * 1024 * 1024;
 };
 
 // Opens a source over local files and folders. Folders are walked recursively without

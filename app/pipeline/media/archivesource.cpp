@@ -1,0 +1,218 @@
+#include "archivesource.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+
+#include "core/logging.h"
+
+namespace Accrete {
+
+namespace {
+
+constexpr size_t readBlockSize = 64 * 1024;
+
+QString translated(const char *text)
+{
+    return QCoreApplication::translate("Accrete::Media", text);
+}
+
+// Returns the member name as UTF-8 text. libarchive converts from the archive's charset when it
+// can; otherwise the raw bytes are decoded with replacement characters, so a name never fails.
+QString entryName(struct archive_entry *entry)
+{
+    if (const char *utf8 = archive_entry_pathname_utf8(entry))
+        return QString::fromUtf8(utf8);
+    if (const char *raw = archive_entry_pathname(entry))
+        return QString::fromUtf8(raw);
+    return {};
+}
+
+// Returns true for names that could escape an extraction folder: absolute paths, ".."
+// components and drive letters. Both separators count, as zip files written on Windows
+// may use backslashes.
+bool isUnsafeName(const QString &name)
+{
+    if (name.isEmpty() || name.startsWith(QLatin1Char('/')) || name.startsWith(QLatin1Char('\\')))
+        return true;
+    static const QRegularExpression driveLetter(QStringLiteral("^[A-Za-z]:"));
+    if (driveLetter.match(name).hasMatch())
+        return true;
+    static const QRegularExpression separators(QStringLiteral("[/\\\\]"));
+    const QStringList parts = name.split(separators, Qt::SkipEmptyParts);
+    return parts.contains(QStringLiteral(".."));
+}
+
+// Returns `name` with '/' separators and no "." or empty components.
+QString normalisedName(const QString &name)
+{
+    static const QRegularExpression separators(QStringLiteral("[/\\\\]"));
+    QStringList parts = name.split(separators, Qt::SkipEmptyParts);
+    parts.removeAll(QStringLiteral("."));
+    return parts.join(QLatin1Char('/'));
+}
+
+} // namespace
+
+ArchiveSource::ArchiveSource(const QString &archivePath, const SourceLimits &limits)
+    : m_archivePath(archivePath)
+    , m_limits(limits)
+{
+}
+
+ArchiveSource::~ArchiveSource()
+{
+    if (m_archive)
+        archive_read_free(m_archive);
+}
+
+bool ArchiveSource::open()
+{
+    m_opened = true;
+    m_archiveSize = QFileInfo(m_archivePath).size();
+    m_archive = archive_read_new();
+    archive_read_support_filter_all(m_archive);
+    archive_read_support_format_all(m_archive);
+    // NOTE: libarchive 3.6's gzip filter decompresses in 64 KiB blocks and fails a block whose
+    // input ends inside it. A truncated .tar.gz loses up to 64 KiB of members before the cut,
+    // and one cut within its first 64 KiB does not open at all.
+    if (archive_read_open_filename(m_archive, QFile::encodeName(m_archivePath).constData(),
+                                   readBlockSize)
+        != ARCHIVE_OK) {
+        m_error = QCoreApplication::translate("Accrete::Media", "cannot open archive %1: %2")
+                      .arg(m_archivePath, QString::fromUtf8(archive_error_string(m_archive)));
+        qCWarning(lcPipeline) << "cannot open archive" << m_archivePath << m_error;
+        m_finished = true;
+        return false;
+    }
+    qCDebug(lcPipeline) << "reading archive" << m_archivePath;
+    return true;
+}
+
+void ArchiveSource::failDamaged(const QString &libarchiveMessage)
+{
+    m_error = QCoreApplication::translate("Accrete::Media",
+                                          "archive damaged after %n entries: %1", nullptr,
+                                          int(m_entryCount))
+                  .arg(libarchiveMessage);
+    qCWarning(lcPipeline) << "archive" << m_archivePath << "damaged:" << libarchiveMessage;
+    m_finished = true;
+    m_currentReadable = false;
+}
+
+bool ArchiveSource::next(SourceEntry *entry)
+{
+    if (!m_opened && !open())
+        return false;
+    m_currentReadable = false;
+    m_entryRead = 0;
+
+    while (!m_finished) {
+        struct archive_entry *header = nullptr;
+        int status = archive_read_next_header(m_archive, &header);
+        for (int retry = 0; status == ARCHIVE_RETRY && retry < 3; ++retry)
+            status = archive_read_next_header(m_archive, &header);
+        if (status == ARCHIVE_EOF) {
+            m_finished = true;
+            return false;
+        }
+        if (status < ARCHIVE_WARN) {
+            failDamaged(QString::fromUtf8(archive_error_string(m_archive)));
+            return false;
+        }
+
+        const mode_t type = archive_entry_filetype(header);
+        if (type == AE_IFDIR)
+            continue;
+
+        const QString name = entryName(header);
+        *entry = SourceEntry{};
+        entry->origin = QStringLiteral("archive");
+        entry->relativePath = normalisedName(name);
+        entry->originPath = m_archivePath + QLatin1Char('!') + name;
+        if (archive_entry_size_is_set(header))
+            entry->size = archive_entry_size(header);
+        ++m_entryCount;
+
+        if (isUnsafeName(name)) {
+            entry->rejectionReason = translated("unsafe archive path");
+        } else if (archive_entry_hardlink(header) || type == AE_IFLNK) {
+            entry->rejectionReason = translated("link entry not followed");
+        } else if (type != AE_IFREG) {
+            entry->rejectionReason = translated("special file (device, FIFO or socket)");
+        } else if (archive_entry_is_encrypted(header)) {
+            entry->rejectionReason = translated("encrypted entry");
+        } else if (entry->size > m_limits.maxEntrySize
+                   || m_totalDeclared + std::max<qint64>(entry->size, 0) > m_limits.maxTotalSize) {
+            entry->rejectionReason = translated("too large");
+        } else if (m_archiveSize > 0 && entry->size > 0
+                   && m_totalDeclared + entry->size > m_limits.minBytesForRatioCheck
+                   && double(m_totalDeclared + entry->size) / double(m_archiveSize)
+                       > m_limits.maxCompressionRatio) {
+            entry->rejectionReason = translated("compression ratio above limit");
+        }
+
+        if (entry->rejectionReason.isEmpty()) {
+            m_totalDeclared += std::max<qint64>(entry->size, 0);
+            m_currentReadable = true;
+        } else {
+            qCDebug(lcPipeline) << "archive member rejected" << entry->originPath
+                                << entry->rejectionReason;
+        }
+        return true;
+    }
+    return false;
+}
+
+qint64 ArchiveSource::read(char *data, qint64 maxSize)
+{
+    if (!m_currentReadable) {
+        if (m_error.isEmpty())
+            m_error = translated("the current entry is not readable");
+        return -1;
+    }
+
+    const la_ssize_t count = archive_read_data(m_archive, data, size_t(maxSize));
+    if (count < 0) {
+        const QString message = QString::fromUtf8(archive_error_string(m_archive));
+        if (count == ARCHIVE_FATAL) {
+            failDamaged(message);
+        } else {
+            m_error = QCoreApplication::translate("Accrete::Media", "cannot read entry: %1")
+                          .arg(message);
+            m_currentReadable = false;
+        }
+        return -1;
+    }
+
+    m_entryRead += count;
+    m_totalRead += count;
+    // Declared sizes can lie, so the limits are enforced again on the bytes actually read.
+    if (m_entryRead > m_limits.maxEntrySize || m_totalRead > m_limits.maxTotalSize) {
+        m_error = translated("too large");
+        m_currentReadable = false;
+        return -1;
+    }
+    if (m_archiveSize > 0 && m_totalRead > m_limits.minBytesForRatioCheck
+        && double(m_totalRead) / double(m_archiveSize) > m_limits.maxCompressionRatio) {
+        // Every later member would only raise the ratio further, so the archive ends here.
+        m_error = translated("compression ratio above limit");
+        qCWarning(lcPipeline) << "archive" << m_archivePath << "exceeds the compression ratio"
+                              << m_limits.maxCompressionRatio;
+        m_currentReadable = false;
+        m_finished = true;
+        return -1;
+    }
+    return count;
+}
+
+QString ArchiveSource::errorString() const
+{
+    return m_error;
+}
+
+} // namespace Accrete

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QString>
+
+#include "pipeline/media/mediasource.h"
+
+struct archive;
+
+namespace Accrete {
+
+// Members of an archive read by libarchive (every format and filter it reads), streamed from
+// the file with no extraction. Unsafe names, links, special files, encrypted members and
+// members over the size limits are yielded with a rejection reason, and their data is never
+// read. A damaged archive ends with next() returning false and errorString() set; the members
+// read before the damage stay valid.
+class ArchiveSource final : public MediaSource
+{
+public:
+    ArchiveSource(const QString &archivePath, const SourceLimits &limits);
+    ~ArchiveSource() override;
+
+    ArchiveSource(const ArchiveSource &) = delete;
+    ArchiveSource &operator=(const ArchiveSource &) = delete;
+
+    bool next(SourceEntry *entry) override;
+    qint64 read(char *data, qint64 maxSize) override;
+    QString errorString() const override;
+
+private:
+    bool open();
+    void failDamaged(const QString &libarchiveMessage);
+
+    QString m_archivePath;
+    SourceLimits m_limits;
+    struct archive *m_archive = nullptr;
+    bool m_opened = false;
+    bool m_finished = false;
+
+    qint64 m_archiveSize = 0;   // compressed bytes on disk
+    qint64 m_totalRead = 0;     // uncompressed bytes read from every member so far
+    qint64 m_totalDeclared = 0; // declared sizes of the accepted members so far
+    qint64 m_entryRead = 0;
+    qsizetype m_entryCount = 0; // members yielded so far
+    bool m_currentReadable = false;
+    QString m_error;
+};
+
+} // namespace Accrete

@@ -1,0 +1,410 @@
+#include <cmath>
+
+#include <QBuffer>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QImage>
+#include <QImageReader>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtEndian>
+
+#include "pipeline/media/mediaanalyzer.h"
+#include "testsupport.h"
+
+using namespace Accrete;
+
+namespace {
+
+const QString imageMagick = QStringLiteral("/usr/bin/convert-im6.q16");
+
+QString dataFile(const char *name)
+{
+    return QDir(TestSupport::opencvDataDir()).filePath(QString::fromLatin1(name));
+}
+
+QByteArray fileBytes(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+bool writeFile(const QString &path, const QByteArray &data)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
+}
+
+quint32 crc32(const QByteArray &data)
+{
+    quint32 crc = 0xFFFFFFFFu;
+    for (const char byte : data) {
+        crc ^= quint8(byte);
+        for (int bit = 0; bit < 8; ++bit)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+QByteArray pngChunk(const char *type, const QByteArray &payload)
+{
+    QByteArray chunk(4, '\0');
+    qToBigEndian(quint32(payload.size()), chunk.data());
+    const QByteArray typed = QByteArray(type) + payload;
+    chunk += typed;
+    QByteArray crc(4, '\0');
+    qToBigEndian(crc32(typed), crc.data());
+    return chunk + crc;
+}
+
+// A structurally complete PNG whose IHDR declares `width` x `height` RGB pixels.
+QByteArray pngDeclaring(quint32 width, quint32 height)
+{
+    QByteArray header(13, '\0');
+    qToBigEndian(width, header.data());
+    qToBigEndian(height, header.data() + 4);
+    header[8] = 8; // bit depth
+    header[9] = 2; // colour type: RGB
+    return QByteArray("\x89PNG\r\n\x1a\n", 8) + pngChunk("IHDR", header)
+        + pngChunk("IDAT", QByteArray::fromHex("789c030000000001")) + pngChunk("IEND", {});
+}
+
+// Inserts an Exif APP1 segment with a single Orientation tag right after the JPEG's SOI.
+QByteArray withExifOrientation(const QByteArray &jpeg, int orientation)
+{
+    QByteArray tiff = QByteArray::fromHex("4d4d002a00000008" // big-endian TIFF, IFD0 at 8
+                                          "0001"             // one entry
+                                          "011200030000000100") // Orientation, SHORT, 1 value
+        + QByteArray(1, char(orientation)) + QByteArray::fromHex("0000" "00000000");
+    const QByteArray payload = QByteArray("Exif\0\0", 6) + tiff;
+    QByteArray segment = QByteArray::fromHex("ffe1");
+    QByteArray length(2, '\0');
+    qToBigEndian(quint16(payload.size() + 2), length.data());
+    segment += length + payload;
+    return jpeg.left(2) + segment + jpeg.mid(2);
+}
+
+// The picture as EXIF `orientation` says it should be shown, from the stored one.
+QImage oriented(const QImage &stored, int orientation)
+{
+    const QTransform rotate90 = QTransform().rotate(90);
+    switch (orientation) {
+    case 2: return stored.mirrored(true, false);
+    case 3: return stored.transformed(QTransform().rotate(180));
+    case 4: return stored.mirrored(false, true);
+    case 5: return stored.transformed(rotate90).mirrored(true, false);
+    case 6: return stored.transformed(rotate90);
+    case 7: return stored.transformed(rotate90).mirrored(false, true);
+    case 8: return stored.transformed(QTransform().rotate(270));
+    default: return stored;
+    }
+}
+
+// Mean absolute difference per channel of two images reduced to 16x16.
+double imageDifference(const QImage &a, const QImage &b)
+{
+    const QImage smallA = a.convertToFormat(QImage::Format_RGB32)
+                              .scaled(16, 16, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+    const QImage smallB = b.convertToFormat(QImage::Format_RGB32)
+                              .scaled(16, 16, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+    double sum = 0;
+    for (int y = 0; y < 16; ++y)
+        for (int x = 0; x < 16; ++x) {
+            const QRgb p = smallA.pixel(x, y);
+            const QRgb q = smallB.pixel(x, y);
+            sum += std::abs(qRed(p) - qRed(q)) + std::abs(qGreen(p) - qGreen(q))
+                + std::abs(qBlue(p) - qBlue(q));
+        }
+    return sum / (16 * 16 * 3);
+}
+
+QList<double> meanColour(const QImage &image)
+{
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+    double red = 0;
+    double green = 0;
+    double blue = 0;
+    for (int y = 0; y < rgb.height(); ++y)
+        for (int x = 0; x < rgb.width(); ++x) {
+            const QRgb pixel = rgb.pixel(x, y);
+            red += qRed(pixel);
+            green += qGreen(pixel);
+            blue += qBlue(pixel);
+        }
+    const double count = double(rgb.width()) * rgb.height();
+    return { red / count, green / count, blue / count };
+}
+
+double cosine(const std::vector<float> &a, const std::vector<float> &b)
+{
+    double dot = 0;
+    for (size_t i = 0; i < a.size() && i < b.size(); ++i)
+        dot += double(a[i]) * b[i];
+    return dot;
+}
+
+// Re-encodes `source` at 60 % of its size as a quality-70 JPEG.
+bool writeResizedCopy(const QString &source, const QString &target)
+{
+    const QImage image(source);
+    return !image.isNull()
+        && image.scaled(image.size() * 0.6, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+               .save(target, "JPEG", 70);
+}
+
+} // namespace
+
+class TestMediaAnalyzer : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_temp;
+    AnalyzerSettings m_settings;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_temp.isValid());
+        QVERIFY2(QFile::exists(dataFile("baboon.jpg")),
+                 "install the opencv-doc package for its sample photos");
+    }
+
+    void photosAnalysed_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("format");
+        QTest::newRow("jpeg baboon") << dataFile("baboon.jpg") << QStringLiteral("jpeg");
+        QTest::newRow("jpeg fruits") << dataFile("fruits.jpg") << QStringLiteral("jpeg");
+        QTest::newRow("png smarties") << dataFile("smarties.png") << QStringLiteral("png");
+        QTest::newRow("png graf1") << dataFile("graf1.png") << QStringLiteral("png");
+    }
+
+    void photosAnalysed()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, format);
+        const QImage reference(path);
+        QVERIFY(!reference.isNull());
+
+        const MediaAnalysis analysis = analyzeMedia(path, QFileInfo(path).fileName(), m_settings);
+        QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
+        QCOMPARE(analysis.kind, MediaKind::Image);
+        QCOMPARE(analysis.format, format);
+        QCOMPARE(analysis.width, reference.width());
+        QCOMPARE(analysis.height, reference.height());
+        QVERIFY(!analysis.thumbnail.isNull());
+        QCOMPARE(std::max(analysis.thumbnail.width(), analysis.thumbnail.height()),
+                 std::min(m_settings.thumbnailSize,
+                          std::max(reference.width(), reference.height())));
+        QVERIFY(imageDifference(analysis.thumbnail, reference) < 6);
+        QCOMPARE(int(analysis.features.embedding.size()), embeddingDimension());
+    }
+
+    void contentDecidesFormat()
+    {
+        const QString path = m_temp.filePath(QStringLiteral("really-a-png.jpg"));
+        QVERIFY(QFile::copy(dataFile("smarties.png"), path));
+
+        const MediaAnalysis analysis = analyzeMedia(path, QStringLiteral("really-a-png.jpg"),
+                                                    m_settings);
+        QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
+        QCOMPARE(analysis.format, QStringLiteral("png"));
+    }
+
+    void badInputRejected_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("reason");
+        const QByteArray jpeg = fileBytes(dataFile("baboon.jpg"));
+        const QByteArray png = fileBytes(dataFile("smarties.png"));
+        QByteArray junk(8192, '\0');
+        QRandomGenerator generator(42);
+        for (char &byte : junk)
+            byte = char(generator.bounded(256));
+        QByteArray zip;
+        {
+            QTemporaryDir temp;
+            const QString path = temp.filePath(QStringLiteral("x.zip"));
+            TestSupport::writeArchive(path, TestSupport::ArchiveFormat::Zip,
+                                      { { QStringLiteral("a.txt"), "hello", {} } });
+            zip = fileBytes(path);
+        }
+
+        QTest::newRow("zero bytes") << QByteArray() << QStringLiteral("empty file");
+        QTest::newRow("junk bytes") << junk
+                                    << QStringLiteral("not an image or video (unrecognised content)");
+        QTest::newRow("plain text")
+            << QByteArray("just some words\nin a text file\n")
+            << QStringLiteral("not an image or video (unrecognised content)");
+        QTest::newRow("zip archive") << zip
+                                     << QStringLiteral("not an image or video (unrecognised content)");
+        QTest::newRow("jpeg cut in scan data") << jpeg.left(jpeg.size() * 2 / 3)
+                                               << QStringLiteral("truncated image");
+        QTest::newRow("jpeg cut in header") << jpeg.left(120) << QStringLiteral("truncated image");
+        QTest::newRow("png cut in image data") << png.left(png.size() / 2)
+                                               << QStringLiteral("truncated image");
+        QTest::newRow("png declaring 100000x100000")
+            << pngDeclaring(100000, 100000)
+            << QStringLiteral("image dimensions 100000x100000 exceed the 200-megapixel limit");
+    }
+
+    void badInputRejected()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, reason);
+        const QString path = m_temp.filePath(QStringLiteral("bad-%1.jpg")
+                                                 .arg(QString::fromLatin1(QTest::currentDataTag())));
+        QVERIFY(writeFile(path, content));
+
+        const MediaAnalysis analysis = analyzeMedia(path, QFileInfo(path).fileName(), m_settings);
+        QVERIFY(!analysis.ok);
+        QCOMPARE(analysis.rejectionReason, reason);
+        QVERIFY(analysis.thumbnail.isNull());
+    }
+
+    void exifOrientationApplied_data()
+    {
+        QTest::addColumn<int>("orientation");
+        QTest::addColumn<bool>("swapsSides");
+        for (int orientation = 1; orientation <= 8; ++orientation)
+            QTest::addRow("orientation %d", orientation) << orientation << (orientation >= 5);
+    }
+
+    void exifOrientationApplied()
+    {
+        QFETCH(int, orientation);
+        QFETCH(bool, swapsSides);
+        const QString source = dataFile("messi5.jpg");
+        const QImage stored(source);
+        QVERIFY(stored.width() != stored.height());
+        const QString path = m_temp.filePath(QStringLiteral("oriented-%1.jpg").arg(orientation));
+        QVERIFY(writeFile(path, withExifOrientation(fileBytes(source), orientation)));
+
+        const MediaAnalysis analysis = analyzeMedia(path, QFileInfo(path).fileName(), m_settings);
+        QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
+        QCOMPARE(analysis.width, swapsSides ? stored.height() : stored.width());
+        QCOMPARE(analysis.height, swapsSides ? stored.width() : stored.height());
+        QCOMPARE(analysis.thumbnail.width() > analysis.thumbnail.height(),
+                 analysis.width > analysis.height);
+        const QImage expected = oriented(stored, orientation);
+        QVERIFY2(imageDifference(analysis.thumbnail, expected) < 6,
+                 qPrintable(QString::number(imageDifference(analysis.thumbnail, expected))));
+    }
+
+    void perceptualHashMatchesResizedCopy()
+    {
+        const QStringList photos = { dataFile("baboon.jpg"), dataFile("fruits.jpg"),
+                                     dataFile("messi5.jpg"), dataFile("building.jpg") };
+        QList<MediaAnalysis> originals;
+        for (const QString &photo : photos) {
+            const QString copy = m_temp.filePath(QStringLiteral("copy-")
+                                                 + QFileInfo(photo).fileName());
+            QVERIFY(writeResizedCopy(photo, copy));
+            const MediaAnalysis original = analyzeMedia(photo, {}, m_settings);
+            const MediaAnalysis resized = analyzeMedia(copy, {}, m_settings);
+            QVERIFY(original.ok);
+            QVERIFY(resized.ok);
+            const int distance = hammingDistance(original.features.perceptualHash,
+                                                 resized.features.perceptualHash);
+            QVERIFY2(distance <= 10, qPrintable(QStringLiteral("%1: distance %2")
+                                                    .arg(photo).arg(distance)));
+
+            // The embedding is closer to the copy than to any other photo.
+            const double toCopy = cosine(original.features.embedding, resized.features.embedding);
+            for (const MediaAnalysis &other : std::as_const(originals))
+                QVERIFY(toCopy > cosine(original.features.embedding, other.features.embedding));
+            originals.append(original);
+        }
+        for (int i = 0; i < originals.size(); ++i)
+            for (int j = i + 1; j < originals.size(); ++j) {
+                const int distance = hammingDistance(originals.at(i).features.perceptualHash,
+                                                     originals.at(j).features.perceptualHash);
+                QVERIFY2(distance > 10, qPrintable(QStringLiteral("%1 vs %2: distance %3")
+                                                       .arg(photos.at(i), photos.at(j))
+                                                       .arg(distance)));
+            }
+    }
+
+    void embeddingHasUnitLength()
+    {
+        const MediaAnalysis analysis = analyzeMedia(dataFile("fruits.jpg"), {}, m_settings);
+        QVERIFY(analysis.ok);
+        QCOMPARE(int(analysis.features.embedding.size()), embeddingDimension());
+        double norm = 0;
+        for (const float value : analysis.features.embedding)
+            norm += double(value) * value;
+        QVERIFY(std::abs(std::sqrt(norm) - 1.0) < 1e-4);
+        const MediaAnalysis again = analyzeMedia(dataFile("fruits.jpg"), {}, m_settings);
+        QCOMPARE(again.features.embedding, analysis.features.embedding);
+        QCOMPARE(again.features.perceptualHash, analysis.features.perceptualHash);
+    }
+
+    void cmykJpegKeepsColours()
+    {
+        const QString source = dataFile("fruits.jpg");
+        const QString path = m_temp.filePath(QStringLiteral("cmyk.jpg"));
+        QProcess convert;
+        convert.start(imageMagick, { source, QStringLiteral("-colorspace"),
+                                     QStringLiteral("CMYK"), path });
+        QVERIFY2(convert.waitForFinished(60'000), "ImageMagick did not finish");
+        QCOMPARE(convert.exitCode(), 0);
+        QImageReader probe(path);
+        QCOMPARE(probe.read().isNull(), false);
+
+        const MediaAnalysis cmyk = analyzeMedia(path, {}, m_settings);
+        const MediaAnalysis rgb = analyzeMedia(source, {}, m_settings);
+        QVERIFY2(cmyk.ok, qPrintable(cmyk.rejectionReason));
+        const QList<double> cmykMean = meanColour(cmyk.thumbnail);
+        const QList<double> rgbMean = meanColour(rgb.thumbnail);
+        for (int channel = 0; channel < 3; ++channel)
+            QVERIFY2(std::abs(cmykMean.at(channel) - rgbMean.at(channel)) < 20,
+                     qPrintable(QStringLiteral("channel %1: %2 vs %3")
+                                    .arg(channel)
+                                    .arg(cmykMean.at(channel))
+                                    .arg(rgbMean.at(channel))));
+    }
+
+    void transparentPngFlattenedForFeatures()
+    {
+        QImage transparent(200, 100, QImage::Format_ARGB32);
+        transparent.fill(Qt::transparent);
+        const QString path = m_temp.filePath(QStringLiteral("transparent.png"));
+        QVERIFY(transparent.save(path));
+        QImage grey(200, 100, QImage::Format_RGB32);
+        grey.fill(QColor(128, 128, 128));
+        const QString greyPath = m_temp.filePath(QStringLiteral("grey.png"));
+        QVERIFY(grey.save(greyPath));
+
+        const MediaAnalysis analysis = analyzeMedia(path, {}, m_settings);
+        const MediaAnalysis reference = analyzeMedia(greyPath, {}, m_settings);
+        QVERIFY(analysis.ok);
+        QVERIFY(reference.ok);
+        QVERIFY(cosine(analysis.features.embedding, reference.features.embedding) > 0.999);
+    }
+
+    void sixteenBitPngDecoded()
+    {
+        QImage deep = QImage(dataFile("fruits.jpg")).convertToFormat(QImage::Format_RGBX64);
+        const QString path = m_temp.filePath(QStringLiteral("deep.png"));
+        QVERIFY(deep.save(path));
+        QImageReader probe(path);
+        QCOMPARE(probe.imageFormat(), QImage::Format_RGBX64);
+
+        const MediaAnalysis analysis = analyzeMedia(path, {}, m_settings);
+        const MediaAnalysis reference = analyzeMedia(dataFile("fruits.jpg"), {}, m_settings);
+        QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
+        QVERIFY(imageDifference(analysis.thumbnail, reference.thumbnail) < 4);
+        QVERIFY(hammingDistance(analysis.features.perceptualHash,
+                                reference.features.perceptualHash)
+                <= 4);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMediaAnalyzer)
+#include "tst_mediaanalyzer.moc"
