@@ -1,0 +1,80 @@
+#pragma once
+
+#include <optional>
+
+#include <QFuture>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include "backendfactory.h"
+#include "consoleoutput.h"
+#include "core/dataset.h"
+#include "core/task.h"
+
+class QCommandLineParser;
+
+namespace Accrete {
+
+class DatasetService;
+class OperationWatcher;
+struct AddMediaAccepted;
+
+// Parses accrete-cli's command line and runs one command against a DatasetService.
+//
+// Every command is asynchronous: run() returns at once and its future finishes with the
+// process exit code (see exitcode.h) once the backend replied to the command's requests and, when
+// the command waits, once the operation has ended. Rejected requests are printed as
+// "error <code>: <detail>" on stderr.
+class CommandRunner final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(CommandRunner)
+
+public:
+    explicit CommandRunner(QObject *parent = nullptr);
+    ~CommandRunner() override;
+
+    // Runs the command in `arguments` (the program name first, as in argv).
+    QFuture<int> run(const QStringList &arguments);
+
+private:
+    QFuture<int> runDatasets(const QStringList &arguments);
+    QFuture<int> runCreate(const QStringList &arguments);
+    QFuture<int> runAddMedia(const QStringList &arguments);
+    QFuture<int> runReindex(const QStringList &arguments);
+    QFuture<int> runStatus(const QStringList &arguments);
+    QFuture<int> runTasks(const QStringList &arguments);
+    QFuture<int> runMedia(const QStringList &arguments);
+
+    // Adds --data-dir and --json, which every command accepts.
+    void addCommonOptions(QCommandLineParser &parser, const QString &jsonHelp);
+    // Parses a command's options. Returns the exit code when the command must stop here
+    // (--help, or a usage error that was printed), nullopt when it may run.
+    std::optional<int> parseCommand(QCommandLineParser &parser, const QString &command,
+                                    const QString &description, const QStringList &arguments,
+                                    bool allowsExtraArguments = false);
+    std::optional<int> requireValue(const QCommandLineParser &parser, const QString &option);
+    std::optional<int> parseInteger(const QCommandLineParser &parser, const QString &option,
+                                    int minimum, int maximum, int *value);
+    QFuture<int> usageError(const QString &message);
+
+    DatasetService *service();
+    OperationWatcher *createWatcher(std::optional<TaskType> taskType);
+    bool mustWait(const QCommandLineParser &parser) const;
+
+    // Waits for the operation `watcher` follows and returns the exit code of its end.
+    QFuture<int> waitForDataset(OperationWatcher *watcher);
+    // Prints the batch result of the MEDIA_ADDITION task after the dataset settled.
+    QFuture<int> reportBatch(const DatasetInfo &dataset, const QString &taskId);
+    void reportAccepted(const QString &datasetId, const QString &taskId);
+    int exitCodeForSettled(const DatasetInfo &dataset);
+
+    QString globalHelpText(const QCommandLineParser &globalParser) const;
+
+    ConsoleOutput m_output;
+    BackendOptions m_backendOptions;
+    DatasetService *m_service = nullptr;
+};
+
+} // namespace Accrete

@@ -1,0 +1,28 @@
+// accrete-cli: the command-line client. Links QtCore and the backend libraries only, never
+// QtWidgets, so that it runs on servers without a display.
+
+#include <QCoreApplication>
+#include <QTimer>
+
+#include "commandrunner.h"
+#include "core/metatypes.h"
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    // The application name selects the default data directory (AppDataLocation), which the
+    // desktop app shares.
+    QCoreApplication::setApplicationName(QStringLiteral("accrete"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ACCRETE_VERSION));
+    Accrete::registerCoreMetaTypes();
+
+    Accrete::CommandRunner runner;
+    // Start inside the event loop, so that QCoreApplication::exit() reaches exec() even when
+    // a command finishes without waiting.
+    QTimer::singleShot(0, &runner, [&runner] {
+        runner.run(QCoreApplication::arguments()).then(&runner, [](int exitCode) {
+            QCoreApplication::exit(exitCode);
+        });
+    });
+    return app.exec();
+}
