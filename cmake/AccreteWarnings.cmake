@@ -3,8 +3,13 @@
 # QT_NO_CONTEXTLESS_CONNECT is honoured by Qt's headers from 6.7 on; with Qt 6.4 it is
 # defined so that the same code keeps compiling when the headers start enforcing it.
 function(accrete_set_strict_options target)
-    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic
         -Wnon-virtual-dtor -Woverloaded-virtual -Wcast-align -Wnull-dereference)
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+        target_compile_options(${target} PRIVATE -Wshadow=local)
+    else()
+        target_compile_options(${target} PRIVATE -Wshadow-uncaptured-local)
+    endif()
     if(ACCRETE_WERROR)
         target_compile_options(${target} PRIVATE -Werror)
     endif()
