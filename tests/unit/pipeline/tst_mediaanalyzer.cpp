@@ -156,6 +156,17 @@ bool writeResizedCopy(const QString &source, const QString &target)
                .save(target, "JPEG", 70);
 }
 
+// Runs /usr/bin/ffmpeg with `arguments`; returns false when it fails.
+bool runFfmpeg(const QStringList &arguments)
+{
+    QProcess ffmpeg;
+    ffmpeg.start(QStringLiteral("/usr/bin/ffmpeg"),
+                 QStringList{ QStringLiteral("-v"), QStringLiteral("error"), QStringLiteral("-y") }
+                     + arguments);
+    return ffmpeg.waitForFinished(120'000) && ffmpeg.exitStatus() == QProcess::NormalExit
+        && ffmpeg.exitCode() == 0;
+}
+
 } // namespace
 
 class TestMediaAnalyzer : public QObject
@@ -386,6 +397,148 @@ private Q_SLOTS:
         QVERIFY(analysis.ok);
         QVERIFY(reference.ok);
         QVERIFY(cosine(analysis.features.embedding, reference.features.embedding) > 0.999);
+    }
+
+    void videoFramesSampledByTimestamp_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::newRow("Megamind.avi") << dataFile("Megamind.avi");
+        QTest::newRow("vtest.avi") << dataFile("vtest.avi");
+    }
+
+    void videoFramesSampledByTimestamp()
+    {
+        QFETCH(QString, path);
+        if (!QFile::exists(path))
+            QSKIP("this opencv-doc version does not ship the video");
+
+        const MediaAnalysis analysis = analyzeMedia(path, QFileInfo(path).fileName(), m_settings);
+        QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
+        QCOMPARE(analysis.kind, MediaKind::Video);
+        QCOMPARE(analysis.format, QStringLiteral("avi"));
+        QVERIFY(analysis.durationSeconds > 1);
+        QVERIFY(analysis.width > 0);
+        QVERIFY(analysis.height > 0);
+        QCOMPARE(analysis.frames.size(), m_settings.videoFrameSamples);
+        for (qsizetype i = 1; i < analysis.frames.size(); ++i)
+            QVERIFY(analysis.frames.at(i).timestampSeconds
+                    > analysis.frames.at(i - 1).timestampSeconds);
+        QVERIFY(analysis.frames.first().timestampSeconds < analysis.durationSeconds * 0.2);
+        QVERIFY(analysis.frames.last().timestampSeconds > analysis.durationSeconds * 0.8);
+        QVERIFY(analysis.frames.last().timestampSeconds <= analysis.durationSeconds);
+        for (const PictureFeatures &frame : analysis.frames)
+            QCOMPARE(int(frame.embedding.size()), embeddingDimension());
+
+        QVERIFY(!analysis.thumbnail.isNull());
+        QCOMPARE(std::max(analysis.thumbnail.width(), analysis.thumbnail.height()),
+                 m_settings.thumbnailSize);
+        QCOMPARE(analysis.thumbnail.width() > analysis.thumbnail.height(),
+                 analysis.width > analysis.height);
+        double norm = 0;
+        for (const float value : analysis.features.embedding)
+            norm += double(value) * value;
+        QVERIFY(std::abs(std::sqrt(norm) - 1.0) < 1e-4);
+        // Frames of one scene are more alike than a frame and an unrelated photo.
+        const MediaAnalysis photo = analyzeMedia(dataFile("fruits.jpg"), {}, m_settings);
+        QVERIFY(cosine(analysis.frames.at(0).embedding, analysis.frames.at(1).embedding)
+                > cosine(analysis.frames.at(0).embedding, photo.features.embedding));
+    }
+
+    void truncatedVideoKeepsDecodedFrames()
+    {
+        const QByteArray video = fileBytes(dataFile("Megamind.avi"));
+        QVERIFY(!video.isEmpty());
+        const QString path = m_temp.filePath(QStringLiteral("cut.avi"));
+        QVERIFY(writeFile(path, video.left(video.size() / 2)));
+
+        const MediaAnalysis analysis = analyzeMedia(path, {}, m_settings);
+        QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
+        QVERIFY(!analysis.frames.isEmpty());
+        for (qsizetype i = 1; i < analysis.frames.size(); ++i)
+            QVERIFY(analysis.frames.at(i).timestampSeconds
+                    > analysis.frames.at(i - 1).timestampSeconds);
+    }
+
+    void variableFrameRateSampledByTimestamp()
+    {
+        // 50 frames 0.16 s apart, then 50 frames 0.02 s apart: a constant-rate assumption
+        // would place the samples far from their targets.
+        const QString path = m_temp.filePath(QStringLiteral("vfr.mp4"));
+        QVERIFY(runFfmpeg({ QStringLiteral("-f"), QStringLiteral("lavfi"), QStringLiteral("-i"),
+                            QStringLiteral("testsrc=duration=4:rate=25:size=320x240"),
+                            QStringLiteral("-vf"),
+                            QStringLiteral("setpts='if(lt(N,50),N*4,200+(N-50)*0.5)/25/TB'"),
+                            QStringLiteral("-fps_mode"), QStringLiteral("vfr"),
+                            QStringLiteral("-c:v"), QStringLiteral("libx264"),
+                            QStringLiteral("-pix_fmt"), QStringLiteral("yuv420p"), path }));
+
+        const MediaAnalysis analysis = analyzeMedia(path, {}, m_settings);
+        QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
+        QCOMPARE(analysis.format, QStringLiteral("mp4"));
+        QVERIFY(analysis.durationSeconds > 8.5);
+        QCOMPARE(analysis.frames.size(), m_settings.videoFrameSamples);
+        const int samples = m_settings.videoFrameSamples;
+        for (int i = 0; i < samples; ++i) {
+            const double target = analysis.durationSeconds * (i + 0.5) / samples;
+            const double timestamp = analysis.frames.at(i).timestampSeconds;
+            QVERIFY2(timestamp >= target - 0.17 && timestamp <= target + 0.17,
+                     qPrintable(QStringLiteral("sample %1: %2 s for target %3 s")
+                                    .arg(i)
+                                    .arg(timestamp)
+                                    .arg(target)));
+        }
+    }
+
+    void shortClipKeepsDistinctFrames()
+    {
+        const QString path = m_temp.filePath(QStringLiteral("short.mp4"));
+        QVERIFY(runFfmpeg({ QStringLiteral("-f"), QStringLiteral("lavfi"), QStringLiteral("-i"),
+                            QStringLiteral("testsrc=rate=25:size=160x120"),
+                            QStringLiteral("-frames:v"), QStringLiteral("3"),
+                            QStringLiteral("-c:v"), QStringLiteral("libx264"),
+                            QStringLiteral("-pix_fmt"), QStringLiteral("yuv420p"), path }));
+
+        const MediaAnalysis analysis = analyzeMedia(path, {}, m_settings);
+        QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
+        QVERIFY(!analysis.frames.isEmpty());
+        QVERIFY(analysis.frames.size() <= 3);
+        for (qsizetype i = 1; i < analysis.frames.size(); ++i)
+            QVERIFY(analysis.frames.at(i).timestampSeconds
+                    > analysis.frames.at(i - 1).timestampSeconds);
+        QCOMPARE(analysis.width, 160);
+        QCOMPARE(analysis.height, 120);
+        QVERIFY(!analysis.thumbnail.isNull());
+    }
+
+    void videoWithoutFramesRejected_data()
+    {
+        QTest::addColumn<int>("keepBytes");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("avi header only") << 4096 << QStringLiteral("truncated video");
+    }
+
+    void videoWithoutFramesRejected()
+    {
+        QFETCH(int, keepBytes);
+        QFETCH(QString, reason);
+        const QByteArray video = fileBytes(dataFile("Megamind.avi"));
+        const QString path = m_temp.filePath(QStringLiteral("header-only.avi"));
+        QVERIFY(writeFile(path, video.left(keepBytes)));
+
+        const MediaAnalysis analysis = analyzeMedia(path, {}, m_settings);
+        QVERIFY(!analysis.ok);
+        QCOMPARE(analysis.rejectionReason, reason);
+    }
+
+    void audioOnlyRejected()
+    {
+        const QString path = m_temp.filePath(QStringLiteral("tone.wav"));
+        QVERIFY(runFfmpeg({ QStringLiteral("-f"), QStringLiteral("lavfi"), QStringLiteral("-i"),
+                            QStringLiteral("sine=frequency=440:duration=1"), path }));
+
+        const MediaAnalysis analysis = analyzeMedia(path, {}, m_settings);
+        QVERIFY(!analysis.ok);
+        QCOMPARE(analysis.rejectionReason, QStringLiteral("no video stream"));
     }
 
     void sixteenBitPngDecoded()
