@@ -5,10 +5,15 @@
 
 #include <QString>
 
+#include "clusteringsettings.h"
 #include "core/datasetservice.h"
+#include "core/statusmachine.h"
+
+class QThreadPool;
 
 namespace Accrete {
 
+class Catalog;
 class OperationRunner;
 
 // The embedded backend: datasets live in folders under a data directory, each with an
@@ -59,12 +64,30 @@ public:
     // Number of dataset operations this service runs right now.
     int runningOperationCount() const;
 
+    // Thresholds used by the next operations (reindex, duplicate detection at add time).
+    ClusteringSettings clusteringSettings() const { return m_clustering; }
+    void setClusteringSettings(const ClusteringSettings &settings) { m_clustering = settings; }
+
+    // The reason given to a task that a stopped process left unfinished.
+    static QString interruptedReason();
+
 private:
+    QString datasetDir(const QString &datasetId) const;
     void recoverInterruptedOperations();
+    void recoverDataset(const QString &datasetDir);
+    // Accepts or rejects `operation` atomically (BEGIN IMMEDIATE plus the dataset's lock
+    // file) and starts it. Throws ServiceError when rejected.
+    QString acceptOperation(const QString &datasetId, DatasetOperation operation,
+                            const AddMediaRequest &request);
+    void reapOperation(const QString &datasetId);
     void startOperation(std::unique_ptr<OperationRunner> runner);
     void finishOperation(const QString &datasetId);
+    void emitQueued(const DatasetInfo &dataset);
+    void emitQueued(const TaskInfo &task);
 
     QString m_dataDir;
+    ClusteringSettings m_clustering;
+    std::unique_ptr<QThreadPool> m_analysisPool;
     // Running operations by dataset id; touched only in the service's thread.
     std::map<QString, std::unique_ptr<OperationRunner>> m_running;
 };
