@@ -3,12 +3,15 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <cerrno>
+
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 
 #include "core/logging.h"
+#include "pipeline/media/gzipstream.h"
 
 namespace Accrete {
 
@@ -56,6 +59,26 @@ QString normalisedName(const QString &name)
     return parts.join(QLatin1Char('/'));
 }
 
+int openGzip(struct archive *archive, void *clientData)
+{
+    auto *stream = static_cast<GzipStream *>(clientData);
+    if (stream->open())
+        return ARCHIVE_OK;
+    archive_set_error(archive, EIO, "%s", stream->errorString().toUtf8().constData());
+    return ARCHIVE_FATAL;
+}
+
+la_ssize_t readGzip(struct archive *archive, void *clientData, const void **block)
+{
+    auto *stream = static_cast<GzipStream *>(clientData);
+    const qint64 count = stream->read(block);
+    if (count < 0) {
+        archive_set_error(archive, EIO, "%s", stream->errorString().toUtf8().constData());
+        return ARCHIVE_FATAL;
+    }
+    return la_ssize_t(count);
+}
+
 } // namespace
 
 ArchiveSource::ArchiveSource(const QString &archivePath, const SourceLimits &limits)
@@ -66,6 +89,7 @@ ArchiveSource::ArchiveSource(const QString &archivePath, const SourceLimits &lim
 
 ArchiveSource::~ArchiveSource()
 {
+    // Freed before m_gzip, which libarchive reads from until then.
     if (m_archive)
         archive_read_free(m_archive);
 }
@@ -77,12 +101,18 @@ bool ArchiveSource::open()
     m_archive = archive_read_new();
     archive_read_support_filter_all(m_archive);
     archive_read_support_format_all(m_archive);
-    // NOTE: libarchive 3.6's gzip filter decompresses in 64 KiB blocks and fails a block whose
-    // input ends inside it. A truncated .tar.gz loses up to 64 KiB of members before the cut,
-    // and one cut within its first 64 KiB does not open at all.
-    if (archive_read_open_filename(m_archive, QFile::encodeName(m_archivePath).constData(),
-                                   readBlockSize)
-        != ARCHIVE_OK) {
+    // libarchive 3.6's gzip filter fails a whole 64 KiB output block whose input ends inside
+    // it, losing the members before a truncation, so gzip files are decompressed here.
+    int status = ARCHIVE_OK;
+    if (GzipStream::isGzipFile(m_archivePath)) {
+        m_gzip = std::make_unique<GzipStream>(m_archivePath);
+        status = archive_read_open(m_archive, m_gzip.get(), &openGzip, &readGzip, nullptr);
+    } else {
+        status = archive_read_open_filename(m_archive,
+                                            QFile::encodeName(m_archivePath).constData(),
+                                            readBlockSize);
+    }
+    if (status != ARCHIVE_OK) {
         m_error = QCoreApplication::translate("Accrete::Media", "cannot open archive %1: %2")
                       .arg(m_archivePath, QString::fromUtf8(archive_error_string(m_archive)));
         qCWarning(lcPipeline) << "cannot open archive" << m_archivePath << m_error;
@@ -90,6 +120,31 @@ bool ArchiveSource::open()
         return false;
     }
     qCDebug(lcPipeline) << "reading archive" << m_archivePath;
+    return true;
+}
+
+bool ArchiveSource::reopenAfterDamage()
+{
+    m_reopenAfterDamage = false;
+    const QString damage = m_error;
+    const qsizetype skip = m_headersRead;
+    archive_read_free(m_archive);
+    m_archive = nullptr;
+    m_gzip.reset();
+    if (!open()) {
+        m_error = damage;
+        return false;
+    }
+    // Headers are read without their data; libarchive skips compressed data when the
+    // format records its size, and decompresses it otherwise.
+    for (qsizetype i = 0; i < skip; ++i) {
+        struct archive_entry *header = nullptr;
+        if (archive_read_next_header(m_archive, &header) < ARCHIVE_WARN) {
+            m_error = damage;
+            m_finished = true;
+            return false;
+        }
+    }
     return true;
 }
 
@@ -108,6 +163,8 @@ bool ArchiveSource::next(SourceEntry *entry)
 {
     if (!m_opened && !open())
         return false;
+    if (m_reopenAfterDamage && !reopenAfterDamage())
+        return false;
     m_currentReadable = false;
     m_entryRead = 0;
 
@@ -118,12 +175,18 @@ bool ArchiveSource::next(SourceEntry *entry)
             status = archive_read_next_header(m_archive, &header);
         if (status == ARCHIVE_EOF) {
             m_finished = true;
+            // The gzip CRC sits after the tar end marker, so a corruption that still inflates
+            // is only found by decompressing the rest of the stream.
+            // NOTE: the member holding such a corruption has already been yielded and read.
+            if (m_gzip && !m_gzip->drain())
+                failDamaged(m_gzip->errorString());
             return false;
         }
         if (status < ARCHIVE_WARN) {
             failDamaged(QString::fromUtf8(archive_error_string(m_archive)));
             return false;
         }
+        ++m_headersRead;
 
         const mode_t type = archive_entry_filetype(header);
         if (type == AE_IFDIR)
@@ -180,9 +243,19 @@ qint64 ArchiveSource::read(char *data, qint64 maxSize)
     if (count < 0) {
         const QString message = QString::fromUtf8(archive_error_string(m_archive));
         if (count == ARCHIVE_FATAL) {
-            failDamaged(message);
+            // libarchive refuses every call after a fatal error, but the members after a
+            // damaged one are often intact (a zip member's compressed size is known), so the
+            // next call to next() reopens the archive and skips past it.
+            m_error = QCoreApplication::translate("Accrete::Media",
+                                                  "archive damaged after %n entries: %1",
+                                                  nullptr, int(m_entryCount))
+                          .arg(message);
+            qCWarning(lcPipeline) << "archive" << m_archivePath << "member" << m_entryCount
+                                  << "damaged:" << message;
+            m_currentReadable = false;
+            m_reopenAfterDamage = true;
         } else {
-            m_error = QCoreApplication::translate("Accrete::Media", "cannot read entry: %1")
+            m_error = QCoreApplication::translate("Accrete::Media", "corrupt archive entry: %1")
                           .arg(message);
             m_currentReadable = false;
         }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+
 #include <QString>
 
 #include "pipeline/media/mediasource.h"
@@ -7,6 +9,8 @@
 struct archive;
 
 namespace Accrete {
+
+class GzipStream;
 
 // Members of an archive read by libarchive (every format and filter it reads), streamed from
 // the file with no extraction. Unsafe names, links, special files, encrypted members and
@@ -28,10 +32,12 @@ public:
 
 private:
     bool open();
+    bool reopenAfterDamage();
     void failDamaged(const QString &libarchiveMessage);
 
     QString m_archivePath;
     SourceLimits m_limits;
+    std::unique_ptr<GzipStream> m_gzip; // set for gzip-compressed archives
     struct archive *m_archive = nullptr;
     bool m_opened = false;
     bool m_finished = false;
@@ -41,6 +47,8 @@ private:
     qint64 m_totalDeclared = 0; // declared sizes of the accepted members so far
     qint64 m_entryRead = 0;
     qsizetype m_entryCount = 0; // members yielded so far
+    qsizetype m_headersRead = 0; // headers read, directories included
+    bool m_reopenAfterDamage = false;
     bool m_currentReadable = false;
     QString m_error;
 };

@@ -284,6 +284,54 @@ private Q_SLOTS:
         QVERIFY(!source->next(&entry));
     }
 
+    void truncatedSmallTarGzKeepsEarlierEntries()
+    {
+        // The cut falls inside the first 64 KiB of decompressed data, the block size of
+        // libarchive's own gzip filter.
+        QTemporaryDir temp;
+        const QString path = temp.filePath(QStringLiteral("small.tar.gz"));
+        const QString photo = TestSupport::opencvPhotos().first();
+        QVERIFY(TestSupport::writeArchive(path, ArchiveFormat::TarGz,
+                                          { { QStringLiteral("a.txt"), "first member", {} },
+                                            { QStringLiteral("b.txt"), "second member", {} },
+                                            { QStringLiteral("photo.jpg"), {}, photo } }));
+        QVERIFY(QFile::resize(path, QFileInfo(path).size() / 2));
+
+        auto source = openArchiveSource(path, SourceLimits{});
+        const QList<ReadEntry> entries = readAll(*source);
+        QCOMPARE(entries.size(), 3);
+        QCOMPARE(entries.at(0).data, QByteArray("first member"));
+        QCOMPARE(entries.at(1).data, QByteArray("second member"));
+        QVERIFY(entries.at(2).readFailed);
+        QVERIFY(!source->errorString().isEmpty());
+    }
+
+    void corruptGzipKeepsEarlierEntries()
+    {
+        QTemporaryDir temp;
+        const QString path = temp.filePath(QStringLiteral("corrupt.tar.gz"));
+        const QStringList photos = TestSupport::opencvPhotos().mid(0, 6);
+        QList<ArchiveEntry> members;
+        for (const QString &photo : photos)
+            members.append({ QFileInfo(photo).fileName(), {}, photo });
+        QVERIFY(TestSupport::writeArchive(path, ArchiveFormat::TarGz, members));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QByteArray bytes = file.readAll();
+        for (qsizetype i = bytes.size() * 3 / 4; i < bytes.size() * 3 / 4 + 256; ++i)
+            bytes[i] = char(bytes.at(i) ^ 0x5a);
+        QVERIFY(file.seek(0));
+        QCOMPARE(file.write(bytes), bytes.size());
+        file.close();
+
+        auto source = openArchiveSource(path, SourceLimits{});
+        const QList<ReadEntry> entries = readAll(*source);
+        QVERIFY(!source->errorString().isEmpty());
+        QVERIFY(entries.size() >= 2);
+        QCOMPARE(entries.at(0).data, fileBytes(photos.at(0)));
+        QCOMPARE(entries.at(1).data, fileBytes(photos.at(1)));
+    }
+
     void oversizedEntryRejected()
     {
         QTemporaryDir temp;
