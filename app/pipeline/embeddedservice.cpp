@@ -409,8 +409,8 @@ QString EmbeddedService::acceptOperation(const QString &datasetId, DatasetOperat
     state.hasEmbeddingConfig = info->hasEmbeddingConfig();
     std::unique_ptr<QLockFile> lock = makeLock(dir);
     if (!lock->tryLock(0)) {
-        // Another operation (here or in another process) holds the dataset. Its task row
-        // may just have ended while it releases the lock: fall back to the newest task.
+        // Another operation (here or in another process) has locked the dataset. Its task
+        // row may have ended just before it released the lock, so fall back to the newest task.
         std::optional<TaskInfo> running = catalog.runningTask();
         if (!running)
             running = catalog.latestTask();

@@ -66,7 +66,7 @@ struct ItemState
 
 } // namespace
 
-// What the ingestion of one source produced.
+// Counts and result of the ingestion of one source.
 struct OperationRunner::Ingestion
 {
     int listed = 0;

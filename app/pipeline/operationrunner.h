@@ -57,10 +57,10 @@ struct OperationEvents
     std::function<void(const QString &datasetId)> finished;
 };
 
-// Runs one operation on one dataset in a thread of its own: reads the source, stores the
-// bytes, has the analysis pool decode them, writes the catalog in batched transactions on
-// its own connection, updates the neighbour index and, for a reindex, recomputes clusters.
-// Holds the dataset's lock file from start to end.
+// Runs one operation on one dataset in a thread of its own. It reads the source, stores the
+// bytes and has the analysis pool decode them. It writes the catalog in batched transactions
+// on its own connection, updates the neighbour index and, for a reindex, recomputes the
+// clusters. It keeps the dataset's lock file locked from start to end.
 class OperationRunner
 {
 public:
