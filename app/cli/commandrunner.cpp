@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QLoggingCategory>
 
 #include "core/datasetservice.h"
 #include "core/logging.h"
@@ -59,6 +60,9 @@ QFuture<int> CommandRunner::run(const QStringList &arguments)
                           "else %1).")
                            .arg(defaultDataDir()),
                        tr("DIR") });
+    parser.addOption({ QStringLiteral("verbose"),
+                       tr("Print the backend's log messages (starts, stops, task ends) on "
+                          "stderr.") });
     parser.addPositionalArgument(QStringLiteral("command"), tr("The command to run."),
                                  tr("<command> [options]"));
 
@@ -73,6 +77,11 @@ QFuture<int> CommandRunner::run(const QStringList &arguments)
         return exitWith(ExitCode::Ok);
     }
     m_backendOptions.dataDir = parser.value(QStringLiteral("data-dir"));
+    // QT_LOGGING_RULES, when set, overrides these rules.
+    if (parser.isSet(QStringLiteral("verbose")))
+        QLoggingCategory::setFilterRules(QStringLiteral("accrete.*.info=true"));
+    else
+        QLoggingCategory::setFilterRules(QStringLiteral("accrete.*.info=false"));
 
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
@@ -336,8 +345,10 @@ QFuture<int> CommandRunner::runCreate(const QStringList &arguments)
     if (path.startsWith(QLatin1String("s3://"))) {
         request.path = path;
     } else {
-        if (!QFileInfo::exists(path))
-            return usageError(tr("folder not found: %1").arg(path));
+        if (!QFileInfo::exists(path)) {
+            m_output.printErrorMessage(tr("folder not found: %1").arg(path));
+            return exitWith(ExitCode::UsageError);
+        }
         request.path = absolutePath(path);
     }
 
@@ -450,8 +461,10 @@ QFuture<int> CommandRunner::runAddMedia(const QStringList &arguments)
         return exitWith(exitCodeFor(*rejection));
     }
     for (const QString &path : std::as_const(localPaths)) {
-        if (!QFileInfo::exists(path))
-            return usageError(tr("file or folder not found: %1").arg(path));
+        if (!QFileInfo::exists(path)) {
+            m_output.printErrorMessage(tr("file or folder not found: %1").arg(path));
+            return exitWith(ExitCode::UsageError);
+        }
     }
 
     const QString datasetId = parser.value(QStringLiteral("dataset"));

@@ -22,9 +22,9 @@ struct AddMediaAccepted;
 
 // Parses accrete-cli's command line and runs one command against a DatasetService.
 //
-// Every command is asynchronous: run() returns at once and its future finishes with the
-// process exit code (see exitcode.h) once the backend replied to the command's requests and, when
-// the command waits, once the operation has ended. Rejected requests are printed as
+// Every command is asynchronous: run() returns at once, and its future finishes with the
+// process exit code (see exitcode.h) after the backend replied and, when the command
+// waits, after the operation ended. Rejected requests are printed as
 // "error <code>: <detail>" on stderr.
 class CommandRunner final : public QObject
 {
