@@ -32,7 +32,12 @@ CredentialStore::CredentialStore(QObject *parent)
 
 QString CredentialStore::entryKey(const QUrl &baseUrl, const QString &apiKey)
 {
-    return baseUrl.toString(QUrl::StripTrailingSlash) + QLatin1Char(' ') + apiKey;
+    // QUrl keeps the slash of a root path, so it is removed here: "https://host/" and
+    // "https://host" name the same server.
+    QString url = baseUrl.toString(QUrl::StripTrailingSlash);
+    while (url.endsWith(QLatin1Char('/')))
+        url.chop(1);
+    return url + QLatin1Char(' ') + apiKey;
 }
 
 QString CredentialStore::environmentApiKey()
