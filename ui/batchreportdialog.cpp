@@ -47,14 +47,19 @@ BatchReportDialog::BatchReportDialog(QWidget *parent)
 QString BatchReportDialog::summary(const TaskInfo &task)
 {
     const TaskResult &result = task.result;
-    QString text = tr("%n image(s)", nullptr, result.addedImages) + tr(" and ")
-        + tr("%n video(s) added", nullptr, result.addedVideos);
+    const int rejected = int(result.rejected.size());
+    QStringList parts;
+    parts << (result.addedImages == 1 ? tr("1 image added") : tr("%1 images added").arg(result.addedImages));
+    if (result.addedVideos > 0)
+        parts << (result.addedVideos == 1 ? tr("1 video added") : tr("%1 videos added").arg(result.addedVideos));
     if (result.skippedDuplicates > 0)
-        text += tr(", %n duplicate file(s) skipped", nullptr, result.skippedDuplicates);
-    if (!result.rejected.isEmpty())
-        text += tr(", %n file(s) rejected", nullptr, int(result.rejected.size()));
+        parts << (result.skippedDuplicates == 1 ? tr("1 duplicate file skipped")
+                                                : tr("%1 duplicate files skipped").arg(result.skippedDuplicates));
+    if (rejected > 0)
+        parts << (rejected == 1 ? tr("1 file rejected") : tr("%1 files rejected").arg(rejected));
+    const QString text = parts.join(QLatin1String(", "));
     if (task.status == TaskStatus::Failed)
-        text = tr("Batch failed: %1").arg(text);
+        return tr("Batch failed: %1").arg(text);
     return text;
 }
 

@@ -23,13 +23,13 @@ DatasetListDelegate::DatasetListDelegate(QObject *parent)
 QString DatasetListDelegate::countsText(const QVariant &datasetValue)
 {
     const auto dataset = datasetValue.value<DatasetInfo>();
-    QStringList parts{ tr("%n image(s)", nullptr, dataset.nImages) };
+    QStringList parts{ (dataset.nImages == 1 ? tr("%1 image") : tr("%1 images")).arg(dataset.nImages) };
     if (dataset.nVideos > 0)
-        parts << tr("%n video(s)", nullptr, dataset.nVideos);
+        parts << (dataset.nVideos == 1 ? tr("%1 video") : tr("%1 videos")).arg(dataset.nVideos);
     if (dataset.nClusters > 0)
-        parts << tr("%n cluster(s)", nullptr, dataset.nClusters);
+        parts << (dataset.nClusters == 1 ? tr("%1 cluster") : tr("%1 clusters")).arg(dataset.nClusters);
     if (dataset.nPendingItems > 0)
-        parts << tr("%n not clustered", nullptr, dataset.nPendingItems);
+        parts << tr("%1 not clustered").arg(dataset.nPendingItems);
     return parts.join(QStringLiteral(" · "));
 }
 

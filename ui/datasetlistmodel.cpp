@@ -108,7 +108,9 @@ QVariant DatasetListModel::data(const QModelIndex &index, int role) const
         return tr("%1\nId: %2\nStatus: %3")
             .arg(dataset.displayName, dataset.id, statusToApiString(dataset.status));
     case Qt::AccessibleDescriptionRole:
-        return tr("%1, %n image(s)", nullptr, dataset.nImages).arg(statusToApiString(dataset.status));
+        return dataset.nImages == 1
+            ? tr("%1, 1 image").arg(statusToApiString(dataset.status))
+            : tr("%1, %2 images").arg(statusToApiString(dataset.status)).arg(dataset.nImages);
     case DatasetRole:
         return QVariant::fromValue(dataset);
     case IdRole:

@@ -309,11 +309,11 @@ void DatasetView::updateGridSummary()
     const QLocale locale;
     const int shown = m_model->rowCount();
     const int total = qMax(m_model->totalCount(), shown);
-    QString text = shown == total ? tr("%n item(s)", nullptr, total)
+    QString text = shown == total ? (total == 1 ? tr("%1 item") : tr("%1 items")).arg(total)
                                   : tr("%1 of %2 items loaded").arg(locale.toString(shown),
                                                                     locale.toString(total));
     if (m_dataset.nPendingItems > 0)
-        text += tr(", %n not clustered yet", nullptr, m_dataset.nPendingItems);
+        text += tr(", %1 not clustered yet").arg(m_dataset.nPendingItems);
     m_gridSummary->setText(text);
 }
 
@@ -397,7 +397,7 @@ void DatasetView::showServiceError(const ServiceError &error, FailedOperation op
         const int count = int(retryRequest->files.size()) + (retryRequest->archive.isEmpty() ? 0 : 1)
             + (retryRequest->s3Uri.isEmpty() ? 0 : 1);
         text += QStringLiteral("<br>")
-            + tr("%n dropped path(s) kept for Retry.", nullptr, count).toHtmlEscaped();
+            + (count == 1 ? tr("%1 dropped path kept for Retry.") : tr("%1 dropped paths kept for Retry.")).arg(count).toHtmlEscaped();
         actions.append(m_retryAction);
     }
     m_banner->showMessage(MessageBanner::Kind::Error, text, actions);

@@ -88,7 +88,7 @@ MainWindow::MainWindow(DatasetService *service, QWidget *parent)
                               { m_refreshAction });
     });
     connect(m_datasetModel, &DatasetListModel::loaded, this, [this] {
-        statusBar()->showMessage(tr("%n dataset(s)", nullptr, m_datasetModel->rowCount()), 4000);
+        statusBar()->showMessage((m_datasetModel->rowCount() == 1 ? tr("%1 dataset") : tr("%1 datasets")).arg(m_datasetModel->rowCount()), 4000);
         if (!m_datasetList->currentIndex().isValid() && m_datasetModel->rowCount() > 0)
             m_datasetList->setCurrentIndex(m_datasetModel->index(0));
     });
