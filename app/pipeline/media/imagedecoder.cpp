@@ -125,6 +125,16 @@ Structure fileStructure(QFile &file, const QByteArray &format)
     return structure;
 }
 
+QString heifRejection(const heif_error &error, const QString &format)
+{
+    if (error.code == heif_error_Unsupported_filetype || error.code == heif_error_Unsupported_feature)
+        return QCoreApplication::translate("Accrete::Media", "unsupported image format: %1")
+            .arg(format);
+    if (error.subcode == heif_suberror_End_of_data)
+        return translated("truncated image");
+    return translated("corrupt image data");
+}
+
 QSize fitWithin(QSize size, int longestSide)
 {
     if (size.width() <= longestSide && size.height() <= longestSide)
@@ -238,12 +248,7 @@ DecodedImage decodeWithLibheif(const QString &path, const AnalyzerSettings &sett
                                                    QFile::encodeName(path).constData(), nullptr);
     if (error.code != heif_error_Ok) {
         qCDebug(lcPipeline) << "libheif cannot read" << path << error.message;
-        result.rejectionReason = error.code == heif_error_Unsupported_filetype
-                || error.code == heif_error_Unsupported_feature
-            ? QCoreApplication::translate("Accrete::Media", "unsupported image format: %1")
-                  .arg(result.format)
-            : translated(error.code == heif_error_Invalid_input ? "corrupt image data"
-                                                                : "truncated image");
+        result.rejectionReason = heifRejection(error, result.format);
         return result;
     }
 
@@ -273,11 +278,7 @@ DecodedImage decodeWithLibheif(const QString &path, const AnalyzerSettings &sett
                               nullptr);
     if (error.code != heif_error_Ok) {
         qCDebug(lcPipeline) << "libheif cannot decode" << path << error.message;
-        result.rejectionReason = error.code == heif_error_Unsupported_feature
-                || error.code == heif_error_Unsupported_filetype
-            ? QCoreApplication::translate("Accrete::Media", "unsupported image format: %1")
-                  .arg(result.format)
-            : translated("corrupt image data");
+        result.rejectionReason = heifRejection(error, result.format);
         return result;
     }
     std::unique_ptr<heif_image, decltype(&heif_image_release)> image(rawImage,

@@ -41,18 +41,26 @@ struct MediaAnalysis
     int width = 0;                   // after EXIF orientation
     int height = 0;
     double durationSeconds = 0;
-    QImage thumbnail;                // at most thumbnailSize on its longest side
+    QImage thumbnail;                // at most thumbnailSize on its longest side; Format_RGB32,
+                                     // or Format_ARGB32 when the picture has transparency
     PictureFeatures features;        // the image, or the mean over a video's frames
     QList<PictureFeatures> frames;   // videos: one per sampled frame
 };
 
+// Rejection reasons (lower case, translated in the "Accrete::Media" context): "empty file",
+// "truncated image", "corrupt image data", "not an image or video (unrecognised content)",
+// "unsupported image format: <fmt>", "image dimensions WxH exceed the N-megapixel limit",
+// "no video stream", "truncated video", "corrupt video data", "unsupported video codec: <codec>",
+// "cannot open file: <error>".
+//
 // Decodes the file at `path` (format sniffed from its content, `nameHint` only breaks ties),
 // applies EXIF orientation, makes the thumbnail and computes the features. Thread-safe;
 // called from worker threads. Never throws: failures come back as a rejection reason.
 MediaAnalysis analyzeMedia(const QString &path, const QString &nameHint,
                            const AnalyzerSettings &settings);
 
-// Number of floats in the built-in embedding.
+// Number of floats in the built-in embedding: a 4x4 grid of mean colours, a coarse HSV
+// histogram and a 4x4 grid of gradient-orientation histograms (see imagefeatures.cpp).
 int embeddingDimension();
 
 // Hamming distance between two perceptual hashes (0 = same picture).

@@ -3,6 +3,7 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/display.h>
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
 }
@@ -14,6 +15,7 @@ extern "C" {
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QTransform>
 
 #include "core/logging.h"
 #include "pipeline/media/imagedecoder.h"
@@ -265,6 +267,26 @@ int findVideoStream(const AVFormatContext *context)
     return -1;
 }
 
+// Returns the clockwise rotation, in degrees (0, 90, 180 or 270), that shows the stream upright,
+// from its display matrix (set by phones that record in portrait).
+int displayRotation(const AVStream *stream)
+{
+    const uint8_t *matrix = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nullptr);
+    if (!matrix)
+        return 0;
+    // av_display_rotation_get() returns the counter-clockwise angle.
+    const double angle = -av_display_rotation_get(reinterpret_cast<const int32_t *>(matrix));
+    if (std::isnan(angle))
+        return 0;
+    const int quarterTurns = int(std::lround(angle / 90.0));
+    return ((quarterTurns % 4) + 4) % 4 * 90;
+}
+
+QImage rotated(const QImage &image, int degrees)
+{
+    return degrees == 0 ? image : image.transformed(QTransform().rotate(degrees));
+}
+
 double durationSeconds(const AVFormatContext *context, const AVStream *stream)
 {
     if (context->duration != AV_NOPTS_VALUE && context->duration > 0)
@@ -321,6 +343,7 @@ MediaAnalysis analyzeVideo(const QString &path, const AnalyzerSettings &settings
                         formatName);
 
     const double duration = durationSeconds(format.get(), stream);
+    const int rotation = displayRotation(stream);
     FrameSampler sampler(format.get(), streamIndex, codec.get(),
                          ImageDecoder::decodeSide(settings));
 
@@ -344,11 +367,11 @@ MediaAnalysis analyzeVideo(const QString &path, const AnalyzerSettings &settings
         if (sample->timestampSeconds <= lastTimestamp)
             continue;
         lastTimestamp = sample->timestampSeconds;
+        const QImage upright = rotated(sample->image, rotation);
         if (firstFrame.isNull())
-            firstFrame = sample->image;
+            firstFrame = upright;
 
-        PictureFeatures features = ImageFeatures::computeFeatures(sample->image,
-                                                                   settings.featureSize);
+        PictureFeatures features = ImageFeatures::computeFeatures(upright, settings.featureSize);
         features.timestampSeconds = sample->timestampSeconds;
         for (size_t k = 0; k < embeddingSum.size() && k < features.embedding.size(); ++k)
             embeddingSum[k] += features.embedding[k];
@@ -363,7 +386,8 @@ MediaAnalysis analyzeVideo(const QString &path, const AnalyzerSettings &settings
 
     const std::optional<FrameSampler::Sample> thumbnailFrame
         = sampler.frameAt(duration * thumbnailPosition);
-    const QImage thumbnailSource = thumbnailFrame ? thumbnailFrame->image : firstFrame;
+    const QImage thumbnailSource = thumbnailFrame ? rotated(thumbnailFrame->image, rotation)
+                                                  : firstFrame;
 
     analysis.ok = true;
     analysis.width = stream->codecpar->width;
@@ -371,6 +395,8 @@ MediaAnalysis analyzeVideo(const QString &path, const AnalyzerSettings &settings
     if (stream->codecpar->sample_aspect_ratio.num > 0 && stream->codecpar->sample_aspect_ratio.den > 0)
         analysis.width = int(std::lround(analysis.width
                                          * av_q2d(stream->codecpar->sample_aspect_ratio)));
+    if (rotation == 90 || rotation == 270)
+        std::swap(analysis.width, analysis.height);
     analysis.thumbnail = ImageFeatures::scaledToFit(thumbnailSource, settings.thumbnailSize);
 
     // The video's features: the hash of its thumbnail frame and the mean frame embedding,

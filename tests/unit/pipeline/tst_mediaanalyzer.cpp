@@ -1,4 +1,12 @@
+extern "C" {
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
+}
+#include <libheif/heif.h>
+
 #include <cmath>
+#include <cstring>
+#include <memory>
 
 #include <QBuffer>
 #include <QDir>
@@ -11,6 +19,8 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThreadPool>
+#include <QtConcurrent>
 #include <QtEndian>
 
 #include "pipeline/media/mediaanalyzer.h"
@@ -165,6 +175,89 @@ bool runFfmpeg(const QStringList &arguments)
                      + arguments);
     return ffmpeg.waitForFinished(120'000) && ffmpeg.exitStatus() == QProcess::NormalExit
         && ffmpeg.exitCode() == 0;
+}
+
+// Encodes `image` as a HEVC HEIC file whose irot/imir boxes say `orientation` (EXIF
+// numbering). Returns false with `error` set when libheif has no HEVC encoder.
+bool writeHeic(const QString &path, const QImage &image, int orientation, QString *error)
+{
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
+    std::unique_ptr<heif_context, decltype(&heif_context_free)> context(heif_context_alloc(),
+                                                                         &heif_context_free);
+    heif_encoder *encoder = nullptr;
+    heif_error status = heif_context_get_encoder_for_format(context.get(), heif_compression_HEVC,
+                                                            &encoder);
+    if (status.code != heif_error_Ok) {
+        *error = QString::fromUtf8(status.message);
+        return false;
+    }
+    heif_encoder_set_lossy_quality(encoder, 92);
+
+    heif_image *picture = nullptr;
+    heif_image_create(rgb.width(), rgb.height(), heif_colorspace_RGB,
+                      heif_chroma_interleaved_RGB, &picture);
+    heif_image_add_plane(picture, heif_channel_interleaved, rgb.width(), rgb.height(), 8);
+    int stride = 0;
+    uint8_t *plane = heif_image_get_plane(picture, heif_channel_interleaved, &stride);
+    for (int y = 0; y < rgb.height(); ++y)
+        std::memcpy(plane + qsizetype(y) * stride, rgb.constScanLine(y), size_t(rgb.width()) * 3);
+
+    heif_encoding_options *options = heif_encoding_options_alloc();
+    options->image_orientation = heif_orientation(orientation);
+    status = heif_context_encode_image(context.get(), picture, encoder, options, nullptr);
+    heif_encoding_options_free(options);
+    heif_encoder_release(encoder);
+    heif_image_release(picture);
+    if (status.code == heif_error_Ok)
+        status = heif_context_write_to_file(context.get(), QFile::encodeName(path).constData());
+    if (status.code != heif_error_Ok)
+        *error = QString::fromUtf8(status.message);
+    return status.code == heif_error_Ok;
+}
+
+// Copies the video stream of `input` into the MP4 `output` with a display matrix made by
+// av_display_rotation_set(), which FFmpeg 5.1's command line cannot write.
+bool remuxWithRotation(const QString &input, const QString &output, int degrees)
+{
+    AVFormatContext *reader = nullptr;
+    if (avformat_open_input(&reader, QFile::encodeName(input).constData(), nullptr, nullptr) < 0)
+        return false;
+    AVFormatContext *writer = nullptr;
+    bool ok = avformat_find_stream_info(reader, nullptr) >= 0
+        && avformat_alloc_output_context2(&writer, nullptr, "mp4",
+                                          QFile::encodeName(output).constData())
+            >= 0;
+    AVStream *stream = ok ? avformat_new_stream(writer, nullptr) : nullptr;
+    ok = ok && stream && avcodec_parameters_copy(stream->codecpar, reader->streams[0]->codecpar) >= 0;
+    if (ok) {
+        stream->codecpar->codec_tag = 0;
+        stream->time_base = reader->streams[0]->time_base;
+        auto *matrix = reinterpret_cast<int32_t *>(
+            av_stream_new_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, sizeof(int32_t) * 9));
+        ok = matrix != nullptr;
+        if (matrix)
+            av_display_rotation_set(matrix, degrees);
+    }
+    ok = ok && avio_open(&writer->pb, QFile::encodeName(output).constData(), AVIO_FLAG_WRITE) >= 0
+        && avformat_write_header(writer, nullptr) >= 0;
+    AVPacket *packet = av_packet_alloc();
+    while (ok && av_read_frame(reader, packet) >= 0) {
+        if (packet->stream_index == 0) {
+            av_packet_rescale_ts(packet, reader->streams[0]->time_base, stream->time_base);
+            packet->stream_index = 0;
+            ok = av_interleaved_write_frame(writer, packet) >= 0;
+        }
+        av_packet_unref(packet);
+    }
+    av_packet_free(&packet);
+    ok = ok && av_write_trailer(writer) >= 0;
+    if (writer) {
+        if (writer->pb)
+            avio_closep(&writer->pb);
+        avformat_free_context(writer);
+    }
+    avformat_close_input(&reader);
+    return ok;
 }
 
 } // namespace
@@ -459,6 +552,48 @@ private Q_SLOTS:
                     > analysis.frames.at(i - 1).timestampSeconds);
     }
 
+    void heicDecodedWithOrientation_data()
+    {
+        QTest::addColumn<int>("orientation");
+        QTest::newRow("normal") << 1;
+        QTest::newRow("rotated 90 clockwise") << 6;
+        QTest::newRow("mirrored") << 2;
+    }
+
+    void heicDecodedWithOrientation()
+    {
+        QFETCH(int, orientation);
+        const QImage source = QImage(dataFile("messi5.jpg"))
+                                  .scaled(400, 400, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+        const QString path = m_temp.filePath(QStringLiteral("photo-%1.heic").arg(orientation));
+        QString error;
+        if (!writeHeic(path, source, orientation, &error))
+            QSKIP(qPrintable(QStringLiteral("libheif cannot encode HEVC: ") + error));
+
+        const MediaAnalysis analysis = analyzeMedia(path, QStringLiteral("photo.jpg"), m_settings);
+        QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
+        QCOMPARE(analysis.format, QStringLiteral("heic"));
+        const QImage expected = oriented(source, orientation);
+        QCOMPARE(analysis.width, expected.width());
+        QCOMPARE(analysis.height, expected.height());
+        QVERIFY2(imageDifference(analysis.thumbnail, expected) < 8,
+                 qPrintable(QString::number(imageDifference(analysis.thumbnail, expected))));
+    }
+
+    void truncatedHeicRejected()
+    {
+        const QImage source(dataFile("fruits.jpg"));
+        const QString path = m_temp.filePath(QStringLiteral("cut.heic"));
+        QString error;
+        if (!writeHeic(path, source, 1, &error))
+            QSKIP(qPrintable(QStringLiteral("libheif cannot encode HEVC: ") + error));
+        QVERIFY(QFile::resize(path, QFileInfo(path).size() / 2));
+
+        const MediaAnalysis analysis = analyzeMedia(path, {}, m_settings);
+        QVERIFY(!analysis.ok);
+        QCOMPARE(analysis.rejectionReason, QStringLiteral("truncated image"));
+    }
+
     void variableFrameRateSampledByTimestamp()
     {
         // 50 frames 0.16 s apart, then 50 frames 0.02 s apart: a constant-rate assumption
@@ -510,6 +645,34 @@ private Q_SLOTS:
         QVERIFY(!analysis.thumbnail.isNull());
     }
 
+    void portraitVideoRotated()
+    {
+        // A 320x240 stream whose display matrix turns it a quarter turn, as phones record.
+        // Which way it turns is left to FFmpeg's rendering below.
+        const QString landscape = m_temp.filePath(QStringLiteral("landscape.mp4"));
+        const QString path = m_temp.filePath(QStringLiteral("portrait.mp4"));
+        QVERIFY(runFfmpeg({ QStringLiteral("-f"), QStringLiteral("lavfi"), QStringLiteral("-i"),
+                            QStringLiteral("testsrc=duration=1:rate=25:size=320x240"),
+                            QStringLiteral("-c:v"), QStringLiteral("libx264"),
+                            QStringLiteral("-pix_fmt"), QStringLiteral("yuv420p"), landscape }));
+        QVERIFY(remuxWithRotation(landscape, path, 90));
+
+        const MediaAnalysis analysis = analyzeMedia(path, {}, m_settings);
+        QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
+        QCOMPARE(analysis.width, 240);
+        QCOMPARE(analysis.height, 320);
+        QVERIFY(analysis.thumbnail.height() > analysis.thumbnail.width());
+        // FFmpeg's own rendering of the frame at 10 % of the duration, rotated by its
+        // autorotate filter, is the reference.
+        const QString rendered = m_temp.filePath(QStringLiteral("portrait-frame.png"));
+        QVERIFY(runFfmpeg({ QStringLiteral("-ss"), QStringLiteral("0.1"), QStringLiteral("-i"),
+                            path, QStringLiteral("-frames:v"), QStringLiteral("1"), rendered }));
+        const QImage expected(rendered);
+        QCOMPARE(expected.size(), QSize(240, 320));
+        QVERIFY2(imageDifference(analysis.thumbnail, expected) < 6,
+                 qPrintable(QString::number(imageDifference(analysis.thumbnail, expected))));
+    }
+
     void videoWithoutFramesRejected_data()
     {
         QTest::addColumn<int>("keepBytes");
@@ -539,6 +702,31 @@ private Q_SLOTS:
         const MediaAnalysis analysis = analyzeMedia(path, {}, m_settings);
         QVERIFY(!analysis.ok);
         QCOMPARE(analysis.rejectionReason, QStringLiteral("no video stream"));
+    }
+
+    void parallelAnalysisMatchesSequential()
+    {
+        QStringList paths = TestSupport::opencvPhotos().mid(0, 12);
+        paths.append(dataFile("Megamind.avi"));
+        QVERIFY(paths.size() >= 10);
+        QList<MediaAnalysis> sequential;
+        for (const QString &path : std::as_const(paths))
+            sequential.append(analyzeMedia(path, {}, m_settings));
+
+        QThreadPool pool;
+        pool.setMaxThreadCount(4);
+        const AnalyzerSettings settings = m_settings;
+        const QList<MediaAnalysis> parallel = QtConcurrent::blockingMapped(
+            &pool, paths, [settings](const QString &path) { return analyzeMedia(path, {}, settings); });
+
+        QCOMPARE(parallel.size(), sequential.size());
+        for (qsizetype i = 0; i < paths.size(); ++i) {
+            QCOMPARE(parallel.at(i).ok, sequential.at(i).ok);
+            QCOMPARE(parallel.at(i).features.perceptualHash,
+                     sequential.at(i).features.perceptualHash);
+            QCOMPARE(parallel.at(i).features.embedding, sequential.at(i).features.embedding);
+            QCOMPARE(parallel.at(i).frames.size(), sequential.at(i).frames.size());
+        }
     }
 
     void sixteenBitPngDecoded()
