@@ -2,6 +2,7 @@
 
 #include <QJsonObject>
 #include <QTcpSocket>
+#include <QTimer>
 
 namespace Accrete::TestSupport {
 
@@ -125,6 +126,13 @@ CannedResponse CannedResponse::stopReadingAfter(qint64 bytes)
     return response;
 }
 
+CannedResponse CannedResponse::throttled(int status, qint64 bytesPerTick)
+{
+    CannedResponse response = empty(status);
+    response.throttleBytesPerTick = bytesPerTick;
+    return response;
+}
+
 ScriptedHttpServer::ScriptedHttpServer(QObject *parent)
     : QObject(parent)
 {
@@ -198,7 +206,7 @@ bool ScriptedHttpServer::parseHeaders(Connection &connection)
 void ScriptedHttpServer::readFrom(QTcpSocket *socket)
 {
     auto it = m_open.find(socket);
-    if (it == m_open.end() || it->paused)
+    if (it == m_open.end() || it->paused || it->waitingForTick)
         return;
     Connection &connection = *it;
 
@@ -218,8 +226,13 @@ void ScriptedHttpServer::readFrom(QTcpSocket *socket)
         return;
     }
 
-    while (socket->bytesAvailable() > 0) {
-        const QByteArray chunk = socket->read(1024 * 1024);
+    const qint64 throttle = response.throttleBytesPerTick;
+    if (throttle > 0)
+        socket->setReadBufferSize(throttle);
+    qint64 readThisTick = 0;
+    while (socket->bytesAvailable() > 0 && (throttle <= 0 || readThisTick < throttle)) {
+        const QByteArray chunk = socket->read(throttle > 0 ? throttle - readThisTick : 1024 * 1024);
+        readThisTick += chunk.size();
         const qint64 room = m_maxRecordedBodyBytes - connection.request.body.size();
         if (room > 0)
             connection.request.body += chunk.left(room);
@@ -231,6 +244,19 @@ void ScriptedHttpServer::readFrom(QTcpSocket *socket)
             Q_EMIT readingStopped();
             return;
         }
+    }
+
+    if (throttle > 0 && readThisTick > 0 && connection.request.bodySize < connection.contentLength) {
+        // Data that arrives before the next tick stays in the socket until then.
+        connection.waitingForTick = true;
+        QTimer::singleShot(20, this, [this, socket] {
+            auto open = m_open.find(socket);
+            if (open == m_open.end())
+                return;
+            open->waitingForTick = false;
+            readFrom(socket);
+        });
+        return;
     }
 
     if (connection.request.bodySize >= connection.contentLength)

@@ -55,12 +55,15 @@ struct CannedResponse
     QByteArray contentType = "application/json";
     Behaviour behaviour = Behaviour::Respond;
     qint64 stopReadingAfterBytes = 0;
+    // When above 0, the request body is read at most this many bytes per 20 ms tick.
+    qint64 throttleBytesPerTick = 0;
 
     static CannedResponse json(int status, const QJsonDocument &document);
     static CannedResponse detail(int status, const QString &detail);
     static CannedResponse empty(int status);
     static CannedResponse stall();
     static CannedResponse stopReadingAfter(qint64 bytes);
+    static CannedResponse throttled(int status, qint64 bytesPerTick);
 };
 
 // A minimal HTTP/1.1 server on 127.0.0.1 for client tests. It answers each request with the
@@ -101,6 +104,7 @@ private:
         qint64 contentLength = 0;
         std::optional<CannedResponse> response;
         bool paused = false;
+        bool waitingForTick = false;
     };
 
     void acceptConnections();

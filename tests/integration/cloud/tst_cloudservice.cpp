@@ -167,6 +167,8 @@ private Q_SLOTS:
     void uploadProgressReachesTotal();
     void uploadCancelFailsFuture();
     void uploadMemoryStaysFlat();
+    void uploadTimeoutCountsFromLastProgress();
+    void stalledUploadTimesOut();
 
     void createDatasetServerForm();
     void createDatasetCloudForm();
@@ -694,6 +696,52 @@ void TestCloudService::uploadMemoryStaysFlat()
 
     const qint64 growthKiB = peakResidentKiB() - peakBefore;
     QVERIFY2(growthKiB < 256 * 1024, qPrintable(QStringLiteral("peak grew by %1 KiB").arg(growthKiB)));
+}
+
+void TestCloudService::uploadTimeoutCountsFromLastProgress()
+{
+    // The server reads about 12.5 MiB/s, so the 24 MiB upload takes about twice the 1 s
+    // upload timeout; it succeeds only if the timeout restarts with every progress.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = makeSparseFile(dir.filePath(QStringLiteral("slow.zip")), 24LL * 1024 * 1024);
+    QVERIFY(!path.isEmpty());
+
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.setMaxRecordedBodyBytes(0);
+    server.enqueue(CannedResponse::throttled(202, 256 * 1024));
+    auto service = makeService(server);
+    service->setUploadTimeout(1000ms);
+
+    AddMediaRequest request;
+    request.archive = path;
+    auto future = service->addMedia(QStringLiteral("ds-slow"), request);
+    QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 120'000);
+    QCOMPARE(failureOf(future).detail(), QString());
+    QVERIFY(server.requests().first().bodySize > 24LL * 1024 * 1024);
+}
+
+void TestCloudService::stalledUploadTimesOut()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = makeSparseFile(dir.filePath(QStringLiteral("stuck.zip")), 64LL * 1024 * 1024);
+    QVERIFY(!path.isEmpty());
+
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue(CannedResponse::stopReadingAfter(128 * 1024));
+    auto service = makeService(server);
+    service->setUploadTimeout(500ms);
+
+    AddMediaRequest request;
+    request.archive = path;
+    auto future = service->addMedia(QStringLiteral("ds-stuck"), request);
+    QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), futureTimeoutMs);
+    const ServiceError error = failureOf(future);
+    QCOMPARE(error.code(), 0);
+    QVERIFY2(error.detail().contains(QStringLiteral("timed out after 0.5 s")), qPrintable(error.detail()));
 }
 
 // ---- Datasets, tasks, media ------------------------------------------------------------
