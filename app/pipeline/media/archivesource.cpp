@@ -165,6 +165,10 @@ bool ArchiveSource::next(SourceEntry *entry)
         return false;
     if (m_reopenAfterDamage && !reopenAfterDamage())
         return false;
+    // An entry's read error was reported through read(); only errors that end the source
+    // stay in errorString() after next().
+    if (!m_finished)
+        m_error.clear();
     m_currentReadable = false;
     m_entryRead = 0;
 
@@ -201,6 +205,8 @@ bool ArchiveSource::next(SourceEntry *entry)
             entry->size = archive_entry_size(header);
         ++m_entryCount;
 
+        // NOTE: SourceLimits::maxNestingDepth is not read: an archive inside an archive is
+        // always yielded as an ordinary member, which is what the default depth 0 asks for.
         if (isUnsafeName(name)) {
             entry->rejectionReason = translated("unsafe archive path");
         } else if (archive_entry_hardlink(header) || type == AE_IFLNK) {

@@ -36,6 +36,7 @@ bool FileSource::next(SourceEntry *entry)
 {
     m_current.close();
     m_currentReadable = false;
+    m_error.clear(); // read errors belong to the previous entry
 
     for (;;) {
         if (m_walker) {

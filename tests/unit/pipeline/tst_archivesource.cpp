@@ -332,6 +332,36 @@ private Q_SLOTS:
         QCOMPARE(entries.at(1).data, fileBytes(photos.at(1)));
     }
 
+    void corruptZipMemberSkipped()
+    {
+        QTemporaryDir temp;
+        const QString path = temp.filePath(QStringLiteral("corrupt.zip"));
+        const QStringList photos = TestSupport::opencvPhotos().mid(0, 3);
+        QList<ArchiveEntry> members;
+        for (const QString &photo : photos)
+            members.append({ QFileInfo(photo).fileName(), {}, photo });
+        QVERIFY(TestSupport::writeArchive(path, ArchiveFormat::Zip, members));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QByteArray bytes = file.readAll();
+        const qsizetype second = bytes.indexOf("PK\x03\x04", 4);
+        QVERIFY(second > 0);
+        for (qsizetype i = second + 400; i < second + 900; ++i)
+            bytes[i] = char(bytes.at(i) ^ 0x5a);
+        QVERIFY(file.seek(0));
+        QCOMPARE(file.write(bytes), bytes.size());
+        file.close();
+
+        auto source = openArchiveSource(path, SourceLimits{});
+        const QList<ReadEntry> entries = readAll(*source);
+        QCOMPARE(entries.size(), 3);
+        QCOMPARE(entries.at(0).data, fileBytes(photos.at(0)));
+        QVERIFY(entries.at(1).readFailed);
+        QCOMPARE(entries.at(2).data, fileBytes(photos.at(2)));
+        // The damage belonged to one member, so the archive as a whole reports no error.
+        QVERIFY2(source->errorString().isEmpty(), qPrintable(source->errorString()));
+    }
+
     void oversizedEntryRejected()
     {
         QTemporaryDir temp;
