@@ -1,5 +1,7 @@
 #include "commandrunner.h"
 
+#include <algorithm>
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
@@ -55,11 +57,7 @@ QFuture<int> CommandRunner::run(const QStringList &arguments)
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
-    parser.addOption({ QStringLiteral("data-dir"),
-                       tr("Data directory of the embedded backend (default: $ACCRETE_DATA_DIR, "
-                          "else %1).")
-                           .arg(defaultDataDir()),
-                       tr("DIR") });
+    addBackendOptions(parser);
     parser.addOption({ QStringLiteral("verbose"),
                        tr("Print the backend's log messages (starts, stops, task ends) on "
                           "stderr.") });
@@ -76,7 +74,8 @@ QFuture<int> CommandRunner::run(const QStringList &arguments)
         m_output.printLine(QStringLiteral("accrete-cli %1").arg(QCoreApplication::applicationVersion()));
         return exitWith(ExitCode::Ok);
     }
-    m_backendOptions.dataDir = parser.value(QStringLiteral("data-dir"));
+    if (auto stop = readBackendOptions(parser))
+        return exitWith(*stop);
     // QT_LOGGING_RULES, when set, overrides these rules.
     if (parser.isSet(QStringLiteral("verbose")))
         QLoggingCategory::setFilterRules(QStringLiteral("accrete.*.info=true"));
@@ -132,6 +131,39 @@ QFuture<int> CommandRunner::run(const QStringList &arguments)
         });
 }
 
+std::optional<QStringList> CommandRunner::serveArguments(const QStringList &arguments)
+{
+    static const QStringList optionsWithValue{ QStringLiteral("--data-dir"), QStringLiteral("--backend"),
+                                               QStringLiteral("--url"), QStringLiteral("--api-key") };
+    QString dataDir;
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        const QString &argument = arguments.at(i);
+        if (!argument.startsWith(QLatin1Char('-'))) {
+            if (argument != QLatin1String("serve"))
+                return std::nullopt;
+            QStringList serve{ QStringLiteral("accrete-cli serve") };
+            serve += arguments.mid(i + 1);
+            // `accrete-cli --data-dir DIR serve` serves DIR unless serve's own option is set.
+            const bool serveHasDataDir = std::any_of(
+                serve.cbegin(), serve.cend(), [](const QString &option) {
+                    return option == QLatin1String("--data-dir")
+                        || option.startsWith(QLatin1String("--data-dir="));
+                });
+            if (!dataDir.isEmpty() && !serveHasDataDir)
+                serve += { QStringLiteral("--data-dir"), dataDir };
+            return serve;
+        }
+        if (argument.startsWith(QLatin1String("--data-dir=")))
+            dataDir = argument.mid(int(qstrlen("--data-dir=")));
+        if (optionsWithValue.contains(argument) && i + 1 < arguments.size()) {
+            if (argument == QLatin1String("--data-dir"))
+                dataDir = arguments.at(i + 1);
+            ++i;
+        }
+    }
+    return std::nullopt;
+}
+
 QString CommandRunner::globalHelpText(const QCommandLineParser &globalParser) const
 {
     QString text = globalParser.helpText();
@@ -142,8 +174,10 @@ QString CommandRunner::globalHelpText(const QCommandLineParser &globalParser) co
                "  reindex     Recompute clusters, duplicate groups and outliers of a dataset.\n"
                "  status      Show a dataset's status; --watch follows it until it settles.\n"
                "  tasks       List tasks, newest first.\n"
-               "  media       List a dataset's images and videos.\n"
-               "\nRun 'accrete-cli <command> --help' for the options of a command.\n"
+               "  media       List a dataset's images and videos.\n");
+    if (hasServeCommand())
+        text += tr("  serve       Serve the embedded pipeline over the REST API.\n");
+    text += tr("\nRun 'accrete-cli <command> --help' for the options of a command.\n"
                "\nWith the embedded backend the operations run inside this process: create,\n"
                "add-media and reindex always wait until the dataset reaches READY, PARTIAL\n"
                "INDEX or ERROR, as --wait does, and interrupting them interrupts the\n"
@@ -152,12 +186,82 @@ QString CommandRunner::globalHelpText(const QCommandLineParser &globalParser) co
     return text;
 }
 
-void CommandRunner::addCommonOptions(QCommandLineParser &parser, const QString &jsonHelp)
+void CommandRunner::addBackendOptions(QCommandLineParser &parser)
 {
     parser.addOption({ QStringLiteral("data-dir"),
-                       tr("Data directory of the embedded backend (overrides the global "
-                          "--data-dir)."),
+                       tr("Data directory of the embedded backend (default: $ACCRETE_DATA_DIR, "
+                          "else %1).")
+                           .arg(defaultDataDir()),
                        tr("DIR") });
+    if (!hasRemoteBackends())
+        return;
+    parser.addOption({ QStringLiteral("backend"),
+                       tr("Backend to use: embedded (default), cloud (Visual Layer Cloud) or "
+                          "server (an on-premises server or accrete-cli serve)."),
+                       tr("KIND") });
+    parser.addOption({ QStringLiteral("url"),
+                       tr("Base URL of the cloud or server backend (default "
+                          "https://app.visual-layer.com for cloud, http://127.0.0.1:2080 for "
+                          "server)."),
+                       tr("URL") });
+    parser.addOption({ QStringLiteral("api-key"),
+                       tr("API key for the cloud or server backend (default $ACCRETE_API_KEY). "
+                          "The secret comes from the system keychain or $ACCRETE_API_SECRET.") ,
+                       tr("KEY") });
+    parser.addOption({ QStringLiteral("no-auth"),
+                       tr("Send no Authorization header (servers started with --no-auth).") });
+}
+
+std::optional<int> CommandRunner::readBackendOptions(const QCommandLineParser &parser)
+{
+    if (parser.isSet(QStringLiteral("data-dir")))
+        m_backendOptions.dataDir = parser.value(QStringLiteral("data-dir"));
+    if (!hasRemoteBackends())
+        return std::nullopt;
+
+    if (parser.isSet(QStringLiteral("backend"))) {
+        const QString kind = parser.value(QStringLiteral("backend"));
+        if (kind == QLatin1String("embedded"))
+            m_backendOptions.kind = BackendOptions::Kind::Embedded;
+        else if (kind == QLatin1String("cloud"))
+            m_backendOptions.kind = BackendOptions::Kind::Cloud;
+        else if (kind == QLatin1String("server"))
+            m_backendOptions.kind = BackendOptions::Kind::Server;
+        else {
+            m_output.printErrorMessage(
+                tr("invalid --backend '%1': expected embedded, cloud or server").arg(kind));
+            return int(ExitCode::UsageError);
+        }
+    }
+    if (parser.isSet(QStringLiteral("url"))) {
+        const QUrl url(parser.value(QStringLiteral("url")), QUrl::StrictMode);
+        const bool isHttp = url.scheme() == QLatin1String("http")
+            || url.scheme() == QLatin1String("https");
+        if (!url.isValid() || !isHttp || url.host().isEmpty()) {
+            m_output.printErrorMessage(tr("invalid --url '%1': expected an http:// or https:// URL")
+                                           .arg(parser.value(QStringLiteral("url"))));
+            return int(ExitCode::UsageError);
+        }
+        m_backendOptions.url = url;
+    }
+    if (parser.isSet(QStringLiteral("api-key")))
+        m_backendOptions.apiKey = parser.value(QStringLiteral("api-key"));
+    if (parser.isSet(QStringLiteral("no-auth")))
+        m_backendOptions.noAuth = true;
+
+    const bool remoteOptionSet = !m_backendOptions.url.isEmpty()
+        || !m_backendOptions.apiKey.isEmpty() || m_backendOptions.noAuth;
+    if (m_backendOptions.kind == BackendOptions::Kind::Embedded && remoteOptionSet) {
+        m_output.printErrorMessage(
+            tr("--url, --api-key and --no-auth need --backend cloud or --backend server"));
+        return int(ExitCode::UsageError);
+    }
+    return std::nullopt;
+}
+
+void CommandRunner::addCommonOptions(QCommandLineParser &parser, const QString &jsonHelp)
+{
+    addBackendOptions(parser);
     parser.addOption({ QStringLiteral("json"), jsonHelp });
 }
 
@@ -186,8 +290,8 @@ std::optional<int> CommandRunner::parseCommand(QCommandLineParser &parser, const
                                        .arg(extra.constFirst(), command));
         return int(ExitCode::UsageError);
     }
-    if (parser.isSet(QStringLiteral("data-dir")))
-        m_backendOptions.dataDir = parser.value(QStringLiteral("data-dir"));
+    if (auto stop = readBackendOptions(parser))
+        return stop;
     m_output.setJsonMode(parser.isSet(QStringLiteral("json")));
     return std::nullopt;
 }

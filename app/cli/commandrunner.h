@@ -38,6 +38,10 @@ public:
     // Runs the command in `arguments` (the program name first, as in argv).
     QFuture<int> run(const QStringList &arguments);
 
+    // Returns the arguments for runServeCommand() when `arguments` run `serve`, else nullopt.
+    // The serve command runs its own event loop, so main() calls it instead of run().
+    static std::optional<QStringList> serveArguments(const QStringList &arguments);
+
 private:
     QFuture<int> runDatasets(const QStringList &arguments);
     QFuture<int> runCreate(const QStringList &arguments);
@@ -47,7 +51,12 @@ private:
     QFuture<int> runTasks(const QStringList &arguments);
     QFuture<int> runMedia(const QStringList &arguments);
 
-    // Adds --data-dir and --json, which every command accepts.
+    // Adds the backend options (--data-dir, and --backend, --url, --api-key, --no-auth when
+    // this build has the remote backends).
+    void addBackendOptions(QCommandLineParser &parser);
+    // Reads the backend options that are set. Returns the exit code of a usage error.
+    std::optional<int> readBackendOptions(const QCommandLineParser &parser);
+    // Adds the backend options and --json, which every command accepts.
     void addCommonOptions(QCommandLineParser &parser, const QString &jsonHelp);
     // Parses a command's options. Returns the exit code when the command must stop here
     // (--help, or a usage error that was printed), nullopt when it may run.

@@ -6,6 +6,9 @@
 
 #include "commandrunner.h"
 #include "core/metatypes.h"
+#ifdef ACCRETE_HAVE_SERVE_COMMAND
+#include "server/servecommand.h"
+#endif
 
 int main(int argc, char *argv[])
 {
@@ -15,6 +18,12 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("accrete"));
     QCoreApplication::setApplicationVersion(QStringLiteral(ACCRETE_VERSION));
     Accrete::registerCoreMetaTypes();
+
+#ifdef ACCRETE_HAVE_SERVE_COMMAND
+    // `serve` runs its own event loop until SIGINT or SIGTERM.
+    if (const auto serveArguments = Accrete::CommandRunner::serveArguments(QCoreApplication::arguments()))
+        return Accrete::runServeCommand(*serveArguments);
+#endif
 
     Accrete::CommandRunner runner;
     // Start inside the event loop, so that QCoreApplication::exit() reaches exec() even when

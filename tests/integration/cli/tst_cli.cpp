@@ -8,6 +8,7 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTcpServer>
 #include <QTest>
 
 #include "core/serviceerror.h"
@@ -28,6 +29,16 @@ constexpr int exitUsageError = 1;
 constexpr int exitBadRequest = 2;
 constexpr int exitNotFound = 3;
 constexpr int exitConflict = 4;
+constexpr int exitConnectionFailed = 7;
+
+// A loopback port that nothing listens on right now.
+quint16 freeLoopbackPort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
 
 struct CliResult
 {
@@ -111,6 +122,9 @@ private Q_SLOTS:
     void addMediaWithTwoSourcesIsBadRequest();
     void unknownDatasetIsNotFound_data();
     void unknownDatasetIsNotFound();
+
+    void serverBackendReachesServe();
+    void unreachableServerIsConnectionFailure();
 };
 
 QString TestCli::createDataset(const QString &dataDir, int count, int offset)
@@ -388,6 +402,71 @@ void TestCli::unknownDatasetIsNotFound()
     QCOMPARE(result.exitCode, exitNotFound);
     const QString expected = QStringLiteral("error 404: %1").arg(ServiceError::notFound().detail());
     QVERIFY2(result.err.contains(expected), qPrintable(describe(result)));
+}
+
+void TestCli::serverBackendReachesServe()
+{
+    QTemporaryDir dataDir;
+    QVERIFY(dataDir.isValid());
+    const QString data = dataDir.filePath(QStringLiteral("data"));
+    const QString id = createDataset(data, 3);
+    QVERIFY(!id.isEmpty());
+    const quint16 port = freeLoopbackPort();
+    QVERIFY(port != 0);
+    const QString url = QStringLiteral("http://127.0.0.1:%1").arg(port);
+
+    QProcess server;
+    server.setProgram(QStringLiteral(ACCRETE_CLI_PATH));
+    server.setArguments({ QStringLiteral("--data-dir"), data, QStringLiteral("serve"),
+                          QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
+                          QStringLiteral("--no-auth") });
+    server.setProcessChannelMode(QProcess::ForwardedChannels);
+    server.start();
+    QVERIFY2(server.waitForStarted(), qPrintable(server.errorString()));
+    const QStringList remote{ QStringLiteral("--backend"), QStringLiteral("server"),
+                              QStringLiteral("--url"), url, QStringLiteral("--no-auth") };
+
+    CliResult listed;
+    QTRY_VERIFY_WITH_TIMEOUT((listed = runCli(data, remote + QStringList{ QStringLiteral("datasets"),
+                                                                          QStringLiteral("--json") }))
+                                     .exitCode
+                                 != exitConnectionFailed,
+                             60000);
+    QVERIFY2(listed.exitCode == exitOk, qPrintable(describe(listed)));
+    const QJsonArray datasets = QJsonDocument::fromJson(listed.out.toUtf8()).array();
+    QCOMPARE(datasets.size(), 1);
+    QCOMPARE(datasets.at(0).toObject().value(QStringLiteral("id")).toString(), id);
+
+    const CliResult missing = runCli(data, remote + QStringList{ QStringLiteral("status"), QStringLiteral("-d"),
+                                                                 QStringLiteral("no-such-dataset") });
+    QVERIFY2(missing.exitCode == exitNotFound, qPrintable(describe(missing)));
+
+    const CliResult conflict = runCli(data, remote + QStringList{ QStringLiteral("reindex"),
+                                                                  QStringLiteral("-d"), id });
+    QVERIFY2(conflict.exitCode == exitConflict, qPrintable(describe(conflict)));
+    QVERIFY2(conflict.err.contains(QLatin1String("error 409: ")), qPrintable(describe(conflict)));
+
+    server.terminate();
+    QVERIFY(server.waitForFinished(30000));
+}
+
+void TestCli::unreachableServerIsConnectionFailure()
+{
+    QTemporaryDir dataDir;
+    QVERIFY(dataDir.isValid());
+    const quint16 port = freeLoopbackPort();
+    QVERIFY(port != 0);
+
+    const CliResult result = runCli(dataDir.path(),
+                                    { QStringLiteral("--backend"), QStringLiteral("server"),
+                                      QStringLiteral("--url"),
+                                      QStringLiteral("http://127.0.0.1:%1").arg(port),
+                                      QStringLiteral("--no-auth"), QStringLiteral("datasets") });
+    QCOMPARE(result.exitCode, exitConnectionFailed);
+    // The client may log a warning first; the CLI's own message is a line of its own.
+    static const QRegularExpression errorLine(QStringLiteral("^error: \\S"),
+                                              QRegularExpression::MultilineOption);
+    QVERIFY2(result.err.contains(errorLine), qPrintable(describe(result)));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
