@@ -84,9 +84,10 @@ run_with_display() {
 }
 
 run_headless() {
-    local work
-    work=$(mktemp -d -t accrete-demo.XXXXXX)
-    trap 'rm -rf "$work"' EXIT
+    # Global, because the EXIT trap runs after this function's locals are gone.
+    demo_work=$(mktemp -d -t accrete-demo.XXXXXX)
+    trap 'rm -rf "$demo_work"' EXIT
+    local work=$demo_work
     local data=$work/data
     echo "No display (DISPLAY and WAYLAND_DISPLAY are unset): running the demo with accrete-cli in $work"
 
