@@ -70,7 +70,7 @@ QString boolField(bool value)
     return value ? QStringLiteral("true") : QStringLiteral("false");
 }
 
-// Expands folders in `paths` into the files below them, recursively; runs on a worker thread.
+// Expands folders in `paths` into the files below them, recursively. Runs on a worker thread.
 QStringList expandFolders(const QStringList &paths)
 {
     QStringList files;
@@ -138,8 +138,8 @@ CloudService::CloudService(const RemoteConnection &connection, QObject *parent)
 
 CloudService::~CloudService()
 {
-    // Replies are children of the access manager; abort them so no handler runs against a
-    // half-destroyed service.
+    // Replies are children of the access manager, so they are aborted here before any handler
+    // can run against a half-destroyed service.
     disconnect(m_network, nullptr, this, nullptr);
     const auto replies = m_network->findChildren<QNetworkReply *>();
     for (QNetworkReply *reply : replies) {
@@ -316,7 +316,7 @@ void CloudService::sendWithToken(const std::shared_ptr<Request> &request,
         const QString datasetId = request->uploadDatasetId;
         connect(reply, &QNetworkReply::uploadProgress, this,
                 [this, datasetId](qint64 sent, qint64 total) {
-                    // Qt reports (0, 0) once the request is done; that is no progress.
+                    // Qt reports (0, 0) when the request ends, which is not progress.
                     if (total <= 0)
                         return;
                     Q_EMIT uploadProgress(datasetId, sent, total);
@@ -491,8 +491,8 @@ QFuture<DatasetInfo> CloudService::createDataset(const CreateDatasetRequest &cre
             return id;
         })
         .then(this, [this, name](const QString &id) {
-            // Reading the new dataset back gives its real status; if that fails, the caller
-            // still gets the id of the dataset that exists now.
+            // Reading the new dataset back gives its real status. If that read fails, the
+            // caller still gets the id of the dataset that now exists.
             return dataset(id).onFailed(this, [id, name](const ServiceError &error) {
                 qCWarning(lcCloud) << "Dataset" << id << "created but not readable yet:"
                                    << error.toString();
@@ -598,7 +598,7 @@ QFuture<AddMediaAccepted> CloudService::uploadMedia(const QString &datasetId,
         : std::nullopt;
     return send(std::move(request)).then(this, [this, datasetId, statusBefore](const Response &response) {
         markRequestAccepted(datasetId, statusBefore);
-        // The API answers 202 with an empty body; `accrete-cli serve` may add the task id.
+        // The API returns 202 with an empty body, and `accrete-cli serve` may add the task id.
         const QJsonObject object = QJsonDocument::fromJson(response.body).object();
         return AddMediaAccepted{ datasetId, object.value(QStringLiteral("task_id")).toVariant().toString() };
     });
@@ -697,10 +697,10 @@ void CloudService::searchTaskPage(const std::shared_ptr<QPromise<TaskInfo>> &pro
 
 QFuture<MediaPage> CloudService::media(const MediaQuery &query)
 {
-    // The explore endpoint pages by clusters (100 per page) and returns preview items of
-    // each; the page number is derived from the query's offset and limit.
-    // NOTE: items are the explore previews, not every item of the dataset, and `total` is a
-    // lower bound. A server without the explore endpoint (`accrete-cli serve` today) yields
+    // The explore endpoint pages by clusters (100 per page) and returns preview items of each
+    // cluster. The page number is derived from the query's offset and limit.
+    // NOTE: the items are the explore previews, not every item of the dataset, and `total` is
+    // a lower bound. A server without the explore endpoint (`accrete-cli serve` today) yields
     // an empty page.
     Request request;
     request.path = QStringLiteral("/api/v1/explore/%1")

@@ -10,7 +10,7 @@ namespace Accrete {
 
 namespace {
 
-// Longest error text kept from a non-JSON body, in characters.
+// Maximum length, in characters, of the error text kept from a non-JSON body.
 constexpr qsizetype maxPlainDetailLength = 500;
 
 QString tr(const char *text)

@@ -9,8 +9,8 @@
 
 namespace Accrete {
 
-// An add_media, reindex or create request that a remote server accepted, as the dataset
-// watch sees it. The server answers 202 before the dataset changes status, so the status
+// An add_media, reindex or create request that a remote server accepted, tracked by the
+// dataset watch. The server returns 202 before the dataset changes status, so the status
 // that a poll returns right after the request can still be the one from before it. The
 // watch treats a settled status as the request's outcome only once the effect is visible:
 // a busy status was seen, the status differs from the one before the request, or the grace

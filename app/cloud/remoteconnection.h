@@ -11,7 +11,7 @@
 
 namespace Accrete {
 
-// Where a remote backend lives and how to authenticate to it.
+// The address of a remote backend and the credentials for it.
 struct RemoteConnection
 {
     enum class Kind {

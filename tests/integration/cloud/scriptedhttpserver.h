@@ -46,8 +46,8 @@ struct CannedResponse
 {
     enum class Behaviour {
         Respond, // send the status and body once the request body has arrived
-        Stall,   // read the request and never answer
-        StopReading, // stop reading the request body after `stopReadingAfterBytes` and never answer
+        Stall,   // read the request and never respond
+        StopReading, // stop reading the request body after `stopReadingAfterBytes` and never respond
     };
 
     int status = 200;
@@ -66,9 +66,9 @@ struct CannedResponse
     static CannedResponse throttled(int status, qint64 bytesPerTick);
 };
 
-// A minimal HTTP/1.1 server on 127.0.0.1 for client tests. It answers each request with the
+// A minimal HTTP/1.1 server on 127.0.0.1 for client tests. It responds to each request with the
 // next queued CannedResponse (or the fallback when the queue is empty), closes the
-// connection after answering, and records every request. Lives in the test's thread.
+// connection after responding, and records every request. Lives in the test's thread.
 class ScriptedHttpServer final : public QObject
 {
     Q_OBJECT

@@ -7,6 +7,7 @@
 #include <QStandardPaths>
 #include <QTest>
 
+#include "cloud/cloudservice.h"
 #include "cloud/credentialstore.h"
 #include "cloud/jwtauthenticator.h"
 #include "core/serviceerror.h"
@@ -88,6 +89,8 @@ private Q_SLOTS:
     void environmentSecretIgnoredForOtherKey();
     void missingSecretNamesVariables();
     void writeWithoutKeychainFails();
+
+    void factoryCreatesCloudService();
 };
 
 void TestCloudAuth::initTestCase()
@@ -197,6 +200,21 @@ void TestCloudAuth::writeWithoutKeychainFails()
                                     QStringLiteral("s"));
     QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 10'000);
     QVERIFY(failureOf(future).detail().contains(QStringLiteral("ACCRETE_API_SECRET")));
+}
+
+void TestCloudAuth::factoryCreatesCloudService()
+{
+    RemoteConnection connection;
+    connection.kind = RemoteConnection::Kind::Server;
+    connection.noAuth = true;
+    auto service = createRemoteService(connection, nullptr);
+    auto *cloud = qobject_cast<CloudService *>(service.get());
+    QVERIFY(cloud);
+    QCOMPARE(cloud->baseUrl(), QUrl(QStringLiteral("http://127.0.0.1:2080")));
+    QVERIFY(service->connectionName().contains(QStringLiteral("http://127.0.0.1:2080")));
+
+    QCOMPARE(RemoteConnection::defaultBaseUrl(RemoteConnection::Kind::Cloud),
+             QUrl(QStringLiteral("https://app.visual-layer.com")));
 }
 
 QTEST_GUILESS_MAIN(TestCloudAuth)

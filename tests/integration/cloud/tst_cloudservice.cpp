@@ -183,6 +183,7 @@ private Q_SLOTS:
 
     void watchSeesUnderscoreSpellingsAndStops();
     void watchIgnoresStaleStatusAfterRequest();
+    void watchStopsAfterGracePeriod();
     void watchReadsLegacyStatus();
     void watchFailedKeepsPolling();
     void watchDoesNotTreatProgressAsDone();
@@ -671,8 +672,8 @@ void TestCloudService::uploadCancelFailsFuture()
 
 void TestCloudService::uploadMemoryStaysFlat()
 {
-    // A 2 GiB sparse archive streams through the client; the peak resident size may grow by
-    // far less than the file (the limit below leaves room for Qt's buffers).
+    // A 2 GiB sparse archive streams through the client. The peak resident size may grow by
+    // far less than the file, and the 256 MiB limit leaves room for Qt's buffers.
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const qint64 size = 2LL * 1024 * 1024 * 1024;
@@ -1071,6 +1072,35 @@ void TestCloudService::watchIgnoresStaleStatusAfterRequest()
     QCOMPARE(changed.at(2).at(0).value<DatasetInfo>().status, DatasetStatus::Indexing);
     QCOMPARE(changed.at(3).at(0).value<DatasetInfo>().status, DatasetStatus::Ready);
     QCOMPARE(changed.at(3).at(0).value<DatasetInfo>().nImages, 14);
+}
+
+void TestCloudService::watchStopsAfterGracePeriod()
+{
+    // A batch that ends before the first poll leaves the status where it was; once the grace
+    // period has passed, that status counts as the outcome.
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue(datasetResponse(QStringLiteral("ds1"), QStringLiteral("PARTIAL INDEX")));
+    server.enqueue(CannedResponse::empty(202));
+    server.enqueue(datasetResponse(QStringLiteral("ds1"), QStringLiteral("PARTIAL INDEX"), 0, 11));
+    server.setFallback(datasetResponse(QStringLiteral("ds1"), QStringLiteral("ERROR")));
+    auto service = makeService(server);
+    service->setWatchGracePeriod(0ms);
+    QSignalSpy changed(service.get(), &DatasetService::datasetChanged);
+    QVERIFY(changed.isValid());
+
+    auto before = service->dataset(QStringLiteral("ds1"));
+    QTRY_VERIFY_WITH_TIMEOUT(before.isFinished(), futureTimeoutMs);
+    AddMediaRequest request;
+    request.s3Uri = QStringLiteral("s3://my-bucket/more/");
+    auto accepted = service->addMedia(QStringLiteral("ds1"), request);
+    QTRY_VERIFY_WITH_TIMEOUT(accepted.isFinished(), futureTimeoutMs);
+
+    service->watchDataset(QStringLiteral("ds1"));
+    QTRY_VERIFY_WITH_TIMEOUT(!service->isWatching(QStringLiteral("ds1")), futureTimeoutMs);
+    QCOMPARE(server.requests().size(), 3);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.first().at(0).value<DatasetInfo>().nImages, 11);
 }
 
 void TestCloudService::watchReadsLegacyStatus()
