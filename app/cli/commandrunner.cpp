@@ -87,7 +87,7 @@ QFuture<int> CommandRunner::run(const QStringList &arguments)
         return usageError(tr("missing command"));
 
     const QString command = positional.constFirst();
-    // The command's own parser sees the program name, the command and what follows it.
+    // The command's own parser receives the program name, the command and what follows it.
     const QStringList commandArguments = QStringList{ arguments.value(0) } + positional;
 
     QFuture<int> result;
@@ -610,7 +610,7 @@ QFuture<int> CommandRunner::reportBatch(const DatasetInfo &dataset, const QStrin
     if (!taskId.isEmpty()) {
         taskFuture = service()->task(taskId);
     } else {
-        // Remote backends answer 202 without a task id: take the newest MEDIA_ADDITION task.
+        // Remote backends reply 202 without a task id, so take the newest MEDIA_ADDITION task.
         TaskQuery query;
         query.datasetId = dataset.id;
         query.type = TaskType::MediaAddition;
