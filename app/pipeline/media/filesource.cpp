@@ -48,8 +48,20 @@ bool FileSource::next(SourceEntry *entry)
             const QFileInfo info = m_walker->fileInfo();
             // Directories are descended into by the iterator (symlinked ones are not, because
             // FollowSymlinks is not set); they are not entries themselves.
-            if (info.isDir() && !info.isSymLink())
-                continue;
+            if (info.isDir() && !info.isSymLink()) {
+                if (info.isReadable() && info.isExecutable())
+                    continue;
+                // QDirIterator skips a folder it cannot list without a word, so it is
+                // reported here instead.
+                *entry = SourceEntry{};
+                entry->relativePath = m_walkName + QLatin1Char('/')
+                    + QDir(m_walkRoot).relativeFilePath(path);
+                entry->origin = QStringLiteral("file");
+                entry->originPath = info.absoluteFilePath();
+                entry->rejectionReason = QCoreApplication::translate("Accrete::Media",
+                                                                     "folder not readable");
+                return true;
+            }
             const QString relative = m_walkName + QLatin1Char('/')
                 + QDir(m_walkRoot).relativeFilePath(path);
             describe(path, relative, entry);

@@ -149,7 +149,8 @@ public:
     std::optional<Sample> frameAt(double seconds)
     {
         const int64_t target = m_startTime
-            + av_rescale_q(int64_t(seconds * AV_TIME_BASE), AV_TIME_BASE_Q, m_stream->time_base);
+            + av_rescale_q(int64_t(seconds * AV_TIME_BASE), AVRational{ 1, AV_TIME_BASE },
+                           m_stream->time_base);
         if (av_seek_frame(m_format, m_streamIndex, target, AVSEEK_FLAG_BACKWARD) < 0
             && avformat_seek_file(m_format, m_streamIndex, INT64_MIN, m_startTime, m_startTime, 0)
                 < 0) {

@@ -1,4 +1,5 @@
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <QDir>
 #include <QFile>
@@ -164,6 +165,27 @@ private Q_SLOTS:
         QCOMPARE(entries.size(), 1);
         QCOMPARE(entries.first().entry.rejectionReason,
                  QStringLiteral("special file (device, FIFO or socket)"));
+    }
+
+    void unreadableFolderReported()
+    {
+        if (::geteuid() == 0)
+            QSKIP("root reads every folder, so none can be made unreadable");
+        QTemporaryDir temp;
+        const QString root = temp.filePath(QStringLiteral("dropped"));
+        QVERIFY(writeFile(root + QStringLiteral("/locked/a.jpg"), "a"));
+        QVERIFY(writeFile(root + QStringLiteral("/open.jpg"), "b"));
+        const QString locked = root + QStringLiteral("/locked");
+        QVERIFY(QFile::setPermissions(locked, QFileDevice::Permissions()));
+
+        auto source = openFileSource({ root }, SourceLimits{});
+        const QList<ReadEntry> entries = readAll(*source);
+        QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                                          | QFileDevice::ExeOwner);
+        QCOMPARE(entries.size(), 2);
+        QCOMPARE(findEntry(entries, QStringLiteral("dropped/locked"))->entry.rejectionReason,
+                 QStringLiteral("folder not readable"));
+        QCOMPARE(findEntry(entries, QStringLiteral("dropped/open.jpg"))->data, QByteArray("b"));
     }
 
     void oversizedFileRejected()

@@ -177,16 +177,16 @@ bool runFfmpeg(const QStringList &arguments)
         && ffmpeg.exitCode() == 0;
 }
 
-// Encodes `image` as a HEVC HEIC file whose irot/imir boxes say `orientation` (EXIF
-// numbering). Returns false with `error` set when libheif has no HEVC encoder.
-bool writeHeic(const QString &path, const QImage &image, int orientation, QString *error)
+// Encodes `image` as a HEIF file (HEVC for HEIC, AV1 for AVIF) whose irot/imir boxes say
+// `orientation` (EXIF numbering). Returns false with `error` set when libheif has no encoder.
+bool writeHeif(const QString &path, const QImage &image, int orientation, QString *error,
+               heif_compression_format compression = heif_compression_HEVC)
 {
     const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
     std::unique_ptr<heif_context, decltype(&heif_context_free)> context(heif_context_alloc(),
                                                                          &heif_context_free);
     heif_encoder *encoder = nullptr;
-    heif_error status = heif_context_get_encoder_for_format(context.get(), heif_compression_HEVC,
-                                                            &encoder);
+    heif_error status = heif_context_get_encoder_for_format(context.get(), compression, &encoder);
     if (status.code != heif_error_Ok) {
         *error = QString::fromUtf8(status.message);
         return false;
@@ -552,27 +552,35 @@ private Q_SLOTS:
                     > analysis.frames.at(i - 1).timestampSeconds);
     }
 
-    void heicDecodedWithOrientation_data()
+    void heifDecodedWithOrientation_data()
     {
         QTest::addColumn<int>("orientation");
-        QTest::newRow("normal") << 1;
-        QTest::newRow("rotated 90 clockwise") << 6;
-        QTest::newRow("mirrored") << 2;
+        QTest::addColumn<int>("compression");
+        QTest::addColumn<QString>("format");
+        const int hevc = heif_compression_HEVC;
+        QTest::newRow("heic normal") << 1 << hevc << QStringLiteral("heic");
+        QTest::newRow("heic rotated 90 clockwise") << 6 << hevc << QStringLiteral("heic");
+        QTest::newRow("heic mirrored") << 2 << hevc << QStringLiteral("heic");
+        QTest::newRow("avif rotated 270 clockwise")
+            << 8 << int(heif_compression_AV1) << QStringLiteral("avif");
     }
 
-    void heicDecodedWithOrientation()
+    void heifDecodedWithOrientation()
     {
         QFETCH(int, orientation);
+        QFETCH(int, compression);
+        QFETCH(QString, format);
         const QImage source = QImage(dataFile("messi5.jpg"))
                                   .scaled(400, 400, Qt::KeepAspectRatio, Qt::SmoothTransformation);
-        const QString path = m_temp.filePath(QStringLiteral("photo-%1.heic").arg(orientation));
+        const QString path = m_temp.filePath(
+            QStringLiteral("photo-%1.%2").arg(QString::number(orientation), format));
         QString error;
-        if (!writeHeic(path, source, orientation, &error))
-            QSKIP(qPrintable(QStringLiteral("libheif cannot encode HEVC: ") + error));
+        if (!writeHeif(path, source, orientation, &error, heif_compression_format(compression)))
+            QSKIP(qPrintable(QStringLiteral("libheif cannot encode %1: %2").arg(format, error)));
 
         const MediaAnalysis analysis = analyzeMedia(path, QStringLiteral("photo.jpg"), m_settings);
         QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
-        QCOMPARE(analysis.format, QStringLiteral("heic"));
+        QCOMPARE(analysis.format, format);
         const QImage expected = oriented(source, orientation);
         QCOMPARE(analysis.width, expected.width());
         QCOMPARE(analysis.height, expected.height());
@@ -585,7 +593,7 @@ private Q_SLOTS:
         const QImage source(dataFile("fruits.jpg"));
         const QString path = m_temp.filePath(QStringLiteral("cut.heic"));
         QString error;
-        if (!writeHeic(path, source, 1, &error))
+        if (!writeHeif(path, source, 1, &error))
             QSKIP(qPrintable(QStringLiteral("libheif cannot encode HEVC: ") + error));
         QVERIFY(QFile::resize(path, QFileInfo(path).size() / 2));
 
