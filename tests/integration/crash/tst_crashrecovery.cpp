@@ -26,7 +26,7 @@ using namespace Accrete::TestSupport;
 namespace {
 
 constexpr int crashRounds = 20;
-constexpr int photosPerBatch = 12;
+constexpr int photosPerBatch = 60;
 constexpr int commandTimeoutMs = 300'000;
 
 QString sha256Of(const QString &path)
@@ -233,17 +233,36 @@ void TestCrashRecovery::killDuringAddMediaAndReindex()
         QProcess process;
         process.start(QStringLiteral(ACCRETE_CLI_PATH), cliArguments(command));
         QVERIFY(process.waitForStarted());
-        const int delayMs = int(random.bounded(50, 2500));
-        const bool finishedFirst = process.waitForFinished(delayMs);
+        // A batch is killed a random time after the CLI printed READ ONLY, so that the kill
+        // hits the batch itself, not start-up. A reindex of this dataset takes only tens of
+        // milliseconds, so it is killed a random time after the process started instead.
+        QByteArray output;
+        auto readOutput = [&](int waitMs) {
+            process.waitForReadyRead(waitMs);
+            output += process.readAllStandardOutput();
+        };
+        QDeadlineTimer accepted(20'000);
+        while (!reindex && !output.contains("READ ONLY") && process.state() == QProcess::Running
+               && !accepted.hasExpired())
+            readOutput(20);
+        const int delayMs = int(reindex ? random.bounded(20, 200) : random.bounded(0, 900));
+        QDeadlineTimer killTime(delayMs);
+        while (process.state() == QProcess::Running && !killTime.hasExpired())
+            readOutput(int(qMin<qint64>(10, killTime.remainingTime())));
+        const bool finishedFirst = process.state() != QProcess::Running;
         if (!finishedFirst) {
             process.kill(); // SIGKILL: no destructor, no cleanup
             QVERIFY(process.waitForFinished());
-            ++m_killedMidOperation;
+            output += process.readAllStandardOutput();
+            if (output.contains("READ ONLY"))
+                ++m_killedMidOperation;
             if (!reindex)
                 m_interruptedBatches.insert(archive);
         }
-        qInfo("round %d: %s, killed after %d ms: %s", round, reindex ? "reindex" : "add_media",
-              delayMs, finishedFirst ? "no (already done)" : "yes");
+        qInfo("round %d: %s, kill after %d ms: %s", round, reindex ? "reindex" : "add_media",
+              delayMs, finishedFirst ? "not needed, the command had ended"
+                                     : (output.contains("READ ONLY") ? "during the operation"
+                                                                     : "before the request was accepted"));
 
         // The next start finds the interrupted task and settles the dataset.
         const QJsonObject dataset = datasetJson();
