@@ -143,12 +143,12 @@ void DatasetView::createActions()
     m_addFolderAction->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
     m_addArchiveAction = new QAction(resourceIcon("archive"), tr("&Archive…"), this);
     m_addArchiveAction->setToolTip(tr("Add the media in a .zip, .tar or .tar.gz archive"));
-    m_addS3Action = new QAction(resourceIcon("cloud"), tr("&S3 Path…"), this);
+    m_addS3Action = new QAction(resourceIcon("cloud"), tr("&S3 path…"), this);
     m_addS3Action->setToolTip(tr("Add the media in an S3 folder or listed in an S3 manifest"));
-    m_autoReindexAction = new QAction(tr("&Reindex Automatically"), this);
+    m_autoReindexAction = new QAction(tr("&Reindex automatically"), this);
     m_autoReindexAction->setCheckable(true);
     m_autoReindexAction->setToolTip(tr("Run a full reindex after each batch is added"));
-    m_reindexAction = new QAction(resourceIcon("reindex"), tr("&Reindex Now"), this);
+    m_reindexAction = new QAction(resourceIcon("reindex"), tr("Reindex &now"), this);
     m_reindexAction->setShortcut(QKeySequence(tr("Ctrl+R")));
     m_retryAction = new QAction(resourceIcon("retry"), tr("&Retry"), this);
     m_retryAction->setToolTip(tr("Send the rejected batch again"));
@@ -184,7 +184,7 @@ QWidget *DatasetView::createToolBar()
     menu->addAction(m_autoReindexAction);
 
     m_addButton = new QToolButton(bar);
-    m_addButton->setText(tr("&Add Media"));
+    m_addButton->setText(tr("&Add media"));
     m_addButton->setIcon(resourceIcon("add-media"));
     m_addButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_addButton->setPopupMode(QToolButton::InstantPopup);

@@ -100,7 +100,7 @@ MainWindow::MainWindow(DatasetService *service, QWidget *parent)
 
 void MainWindow::createActions()
 {
-    m_newDatasetAction = new QAction(resourceIcon("new-dataset"), tr("&New Dataset from Folder…"), this);
+    m_newDatasetAction = new QAction(resourceIcon("new-dataset"), tr("&New dataset from folder…"), this);
     m_newDatasetAction->setShortcut(QKeySequence::New);
     m_newDatasetAction->setToolTip(tr("Create a dataset from the images and videos in a folder"));
     connect(m_newDatasetAction, &QAction::triggered, this, &MainWindow::newDatasetFromFolder);
@@ -110,11 +110,11 @@ void MainWindow::createActions()
     m_refreshAction->setToolTip(tr("Reload the list of datasets"));
     connect(m_refreshAction, &QAction::triggered, m_datasetModel, &DatasetListModel::reload);
 
-    m_openAction = new QAction(tr("&Open Dataset"), this);
+    m_openAction = new QAction(tr("&Open dataset"), this);
     m_openAction->setShortcut(QKeySequence::Open);
     connect(m_openAction, &QAction::triggered, this, &MainWindow::openSelectedDataset);
 
-    m_closeTabAction = new QAction(tr("&Close Dataset"), this);
+    m_closeTabAction = new QAction(tr("&Close dataset"), this);
     m_closeTabAction->setShortcut(QKeySequence::Close);
     connect(m_closeTabAction, &QAction::triggered, this, [this] { closeTab(m_tabs->currentIndex()); });
 
@@ -252,7 +252,7 @@ void MainWindow::onCurrentTabChanged()
     m_datasetMenu->setEnabled(view != nullptr);
     if (!view)
         return;
-    QMenu *addMenu = m_datasetMenu->addMenu(resourceIcon("add-media"), tr("&Add Media"));
+    QMenu *addMenu = m_datasetMenu->addMenu(resourceIcon("add-media"), tr("&Add media"));
     addMenu->addAction(view->addFilesAction());
     addMenu->addAction(view->addFolderAction());
     addMenu->addAction(view->addArchiveAction());

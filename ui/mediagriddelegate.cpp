@@ -74,12 +74,16 @@ void MediaGridDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
                           m_thumbnailSize.width(), m_thumbnailSize.height());
     const QVariant decoration = index.data(Qt::DecorationRole);
     const QImage image = decoration.value<QImage>();
+    // Markers sit on the painted picture, which is smaller than thumbRect for most aspect ratios.
+    QRect pictureRect = thumbRect;
     if (!image.isNull()) {
         const QSize scaled = image.size().scaled(thumbRect.size(), Qt::KeepAspectRatio);
-        const QRect target(thumbRect.center().x() - scaled.width() / 2 + 1,
-                           thumbRect.center().y() - scaled.height() / 2 + 1, scaled.width(),
-                           scaled.height());
-        painter->drawImage(target, image);
+        pictureRect = QRect(thumbRect.center().x() - scaled.width() / 2 + 1,
+                            thumbRect.center().y() - scaled.height() / 2 + 1, scaled.width(),
+                            scaled.height());
+        painter->drawImage(pictureRect, image);
+        painter->setPen(QPen(palette.color(QPalette::Mid), 1));
+        painter->drawRect(QRectF(pictureRect).adjusted(-0.5, -0.5, 0.5, 0.5));
     } else {
         QPainterPath placeholder;
         placeholder.addRoundedRect(QRectF(thumbRect), 4, 4);
@@ -97,10 +101,10 @@ void MediaGridDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     markerFont.setPointSizeF(qMax(6.5, option.font.pointSizeF() * 0.75));
     const QFontMetrics markerMetrics(markerFont);
     const int markerHeight = markerMetrics.height() + 2;
-    int markerX = thumbRect.left() + 4;
+    int markerX = pictureRect.left() + 4;
     const auto addMarker = [&](const QColor &color, const QString &text) {
         const int width = markerMetrics.horizontalAdvance(text) + 8;
-        paintMarker(painter, QRect(markerX, thumbRect.top() + 4, width, markerHeight), color, text,
+        paintMarker(painter, QRect(markerX, pictureRect.top() + 4, width, markerHeight), color, text,
                     markerFont);
         markerX += width + 3;
     };
@@ -114,7 +118,7 @@ void MediaGridDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
         const QString text = tr("VIDEO");
         const int width = markerMetrics.horizontalAdvance(text) + 8;
         paintMarker(painter,
-                    QRect(thumbRect.right() - width - 3, thumbRect.bottom() - markerHeight - 3,
+                    QRect(pictureRect.right() - width - 3, pictureRect.bottom() - markerHeight - 3,
                           width, markerHeight),
                     QColor(0, 0, 0, 170), text, markerFont);
     }

@@ -1,5 +1,7 @@
 #include "mediagridmodel.h"
 
+#include <utility>
+
 #include <QFutureWatcher>
 #include <QLocale>
 #include <QTimer>
@@ -139,7 +141,20 @@ void MediaGridModel::fetchMore(const QModelIndex &parent)
     if (m_fetching || !canFetchMore(parent))
         return;
     m_fetching = true;
+    // Views call fetchMore while they handle a model signal, and a backend may answer with a
+    // finished future whose continuation runs at once; the request starts from the event
+    // loop so that rows are never inserted inside another change of this model.
+    if (!std::exchange(m_pageRequestScheduled, true))
+        QMetaObject::invokeMethod(this, &MediaGridModel::requestNextPage, Qt::QueuedConnection);
+}
 
+void MediaGridModel::requestNextPage()
+{
+    m_pageRequestScheduled = false;
+    if (!m_service) {
+        m_fetching = false;
+        return;
+    }
     MediaQuery query;
     query.datasetId = m_datasetId;
     query.offset = m_serverOffset;
@@ -175,7 +190,8 @@ void MediaGridModel::onPageLoaded(quint64 generation, const MediaPage &page)
     QList<MediaItem> fresh;
     fresh.reserve(page.items.size());
     for (const MediaItem &item : page.items) {
-        if (!m_appendedIds.contains(item.id))
+        // A page can repeat items that mediaAdded appended before the page was read.
+        if (!m_appendedIds.contains(item.id) && rowOf(item.id) < 0)
             fresh.append(item);
     }
     if (!fresh.isEmpty()) {

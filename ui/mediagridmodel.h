@@ -77,6 +77,7 @@ Q_SIGNALS:
 private:
     void onMediaAdded(const QString &datasetId, const QList<Accrete::MediaItem> &items);
     void onMediaChanged(const QString &datasetId);
+    void requestNextPage();
     void onPageLoaded(quint64 generation, const MediaPage &page);
     void requestThumbnail(const MediaItem &item) const;
     void startQueuedThumbnails();
@@ -95,7 +96,8 @@ private:
     int m_serverOffset = 0;            // offset of the next page on the service
     int m_total = 0;
     bool m_totalKnown = false;
-    bool m_fetching = false;
+    bool m_fetching = false;           // a page is scheduled or requested
+    bool m_pageRequestScheduled = false;
     quint64 m_generation = 0;          // bumped by reload(); stale pages are ignored
 
     // Thumbnail loading is started from data(), which is const for the view.

@@ -99,6 +99,7 @@ private Q_SLOTS:
     void batchReportListsRejectedFile();
     void mainWindowListsDatasets();
     void screenshotOfPartialIndex();
+    void screenshotOfConflictBanner();
 
 private:
     // Creates a dataset from kInitialPhotos photos and waits until it is READY.
@@ -108,6 +109,11 @@ private:
     DatasetView *openView(const QString &datasetId);
     // Photos not in the initial dataset, copied to a new folder.
     QStringList newPhotos(const QString &folderName, int count, int offset = kInitialPhotos);
+    // Shows a MainWindow with the dataset open in a tab, sized for the documentation.
+    DatasetView *openInMainWindow(const QString &datasetId);
+    // Waits until every thumbnail the grid shows has loaded, then saves the window as
+    // `name` in $ACCRETE_SCREENSHOT_DIR (or the test's temporary folder).
+    bool saveScreenshot(DatasetView *view, const QString &name);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<EmbeddedService> m_service;
@@ -159,7 +165,7 @@ QString TestDatasetView::createReadyDataset()
     if (photos.size() != kInitialPhotos)
         return {};
     CreateDatasetRequest request;
-    request.name = QStringLiteral("Street scenes");
+    request.name = QStringLiteral("Sample photos");
     request.path = m_dir->filePath(QStringLiteral("initial"));
     QFuture<DatasetInfo> future = m_service->createDataset(request);
     if (!waitFor(future))
@@ -381,7 +387,7 @@ void TestDatasetView::mainWindowListsDatasets()
     QTRY_COMPARE_WITH_TIMEOUT(window->datasetModel()->rowCount(), 1, kRequestTimeoutMs);
     const QModelIndex index = window->datasetModel()->index(0);
     QCOMPARE(index.data(DatasetListModel::IdRole).toString(), datasetId);
-    QCOMPARE(index.data(Qt::DisplayRole).toString(), QStringLiteral("Street scenes"));
+    QCOMPARE(index.data(Qt::DisplayRole).toString(), QStringLiteral("Sample photos"));
     QCOMPARE(index.data(DatasetListModel::StatusRole).value<DatasetStatus>(), DatasetStatus::Ready);
 
     // Enter on the selected row opens the dataset in a tab.
@@ -399,25 +405,26 @@ void TestDatasetView::mainWindowListsDatasets()
                               DatasetStatus::PartialIndex, kIndexTimeoutMs);
 }
 
-void TestDatasetView::screenshotOfPartialIndex()
+DatasetView *TestDatasetView::openInMainWindow(const QString &datasetId)
 {
-    const QString datasetId = createReadyDataset();
-    QVERIFY(!datasetId.isEmpty());
     auto *window = new MainWindow(m_service.get());
     m_window.reset(window);
     window->resize(1360, 820);
     window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(window));
-    QTRY_COMPARE_WITH_TIMEOUT(window->datasetModel()->rowCount(), 1, kRequestTimeoutMs);
+    if (!QTest::qWaitForWindowExposed(window))
+        return nullptr;
+    if (!QTest::qWaitFor([window] { return window->datasetModel()->rowCount() == 1; },
+                         kRequestTimeoutMs))
+        return nullptr;
     window->datasetList()->setCurrentIndex(window->datasetModel()->index(0));
     DatasetView *view = window->openDataset(datasetId);
-    QTRY_VERIFY_WITH_TIMEOUT(view->hasDataset(), kRequestTimeoutMs);
+    if (!QTest::qWaitFor([view] { return view->hasDataset(); }, kRequestTimeoutMs))
+        return nullptr;
+    return view;
+}
 
-    QVERIFY(dropPaths(view->dropTarget(), newPhotos(QStringLiteral("batch"), 7)));
-    QTRY_COMPARE_WITH_TIMEOUT(view->statusPanel()->badge()->text(), QStringLiteral("PARTIAL INDEX"),
-                              kIndexTimeoutMs);
-    QTRY_COMPARE_WITH_TIMEOUT(view->gridModel()->rowCount(), kInitialPhotos + 7, kRequestTimeoutMs);
-
+bool TestDatasetView::saveScreenshot(DatasetView *view, const QString &name)
+{
     // Painting requests the visible thumbnails; wait until each visible one has arrived.
     const auto visibleThumbnailsLoaded = [view] {
         view->grid()->viewport()->grab();
@@ -425,20 +432,62 @@ void TestDatasetView::screenshotOfPartialIndex()
             return false;
         for (int row = 0; row < view->gridModel()->rowCount(); ++row) {
             const QModelIndex index = view->gridModel()->index(row);
-            const bool visible = view->grid()->viewport()->rect().intersects(view->grid()->visualRect(index));
+            const bool visible =
+                view->grid()->viewport()->rect().intersects(view->grid()->visualRect(index));
             if (visible && !index.data(MediaGridModel::ThumbnailLoadedRole).toBool())
                 return false;
         }
         return true;
     };
-    QVERIFY(QTest::qWaitFor(visibleThumbnailsLoaded, kRequestTimeoutMs));
+    if (!QTest::qWaitFor(visibleThumbnailsLoaded, kRequestTimeoutMs))
+        return false;
+
+    QWidget *window = m_window.get();
+    const QImage image = window->grab().toImage();
+    if (image.size() != window->size() * window->devicePixelRatio())
+        return false;
+    const QString targetDir = qEnvironmentVariable("ACCRETE_SCREENSHOT_DIR", m_dir->path());
+    return image.save(QDir(targetDir).filePath(name));
+}
+
+void TestDatasetView::screenshotOfPartialIndex()
+{
+    const QString datasetId = createReadyDataset();
+    QVERIFY(!datasetId.isEmpty());
+    DatasetView *view = openInMainWindow(datasetId);
+    QVERIFY(view);
+
+    // Two batches, so that the timeline shows a second round of READ ONLY and PARTIAL INDEX.
+    QVERIFY(dropPaths(view->dropTarget(), newPhotos(QStringLiteral("batch1"), 4)));
+    QTRY_COMPARE_WITH_TIMEOUT(view->statusPanel()->badge()->text(), QStringLiteral("PARTIAL INDEX"),
+                              kIndexTimeoutMs);
+    // Cosmetic: a second apart, the timeline rows show distinct times.
+    QTest::qWait(1100);
+    QVERIFY(dropPaths(view->dropTarget(), newPhotos(QStringLiteral("batch2"), 3, kInitialPhotos + 4)));
+    QTRY_COMPARE_WITH_TIMEOUT(view->gridModel()->rowCount(), kInitialPhotos + 7, kIndexTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(view->statusPanel()->timeline()->topLevelItemCount(), 5, kIndexTimeoutMs);
+    QCOMPARE(view->statusPanel()->badge()->text(), QStringLiteral("PARTIAL INDEX"));
     QVERIFY(view->statusPanel()->reindexButton()->isEnabled());
 
-    const QImage image = window->grab().toImage();
-    QCOMPARE(image.size(), window->size() * window->devicePixelRatio());
-    const QString targetDir = qEnvironmentVariable("ACCRETE_SCREENSHOT_DIR", m_dir->path());
-    const QString fileName = QDir(targetDir).filePath(QStringLiteral("screenshot-partial-index.png"));
-    QVERIFY2(image.save(fileName), qPrintable(fileName));
+    QVERIFY(saveScreenshot(view, QStringLiteral("screenshot-partial-index.png")));
+}
+
+void TestDatasetView::screenshotOfConflictBanner()
+{
+    const QString datasetId = createReadyDataset();
+    QVERIFY(!datasetId.isEmpty());
+    DatasetView *view = openInMainWindow(datasetId);
+    QVERIFY(view);
+
+    QVERIFY(dropPaths(view->dropTarget(), newPhotos(QStringLiteral("first"), 5)));
+    QVERIFY(dropPaths(view->dropTarget(), newPhotos(QStringLiteral("second"), 2, kInitialPhotos + 5)));
+    QTRY_VERIFY_WITH_TIMEOUT(view->banner()->isVisible(), kRequestTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(view->statusPanel()->badge()->text(), QStringLiteral("PARTIAL INDEX"),
+                              kIndexTimeoutMs);
+    QVERIFY(view->banner()->isVisible());
+    QVERIFY(view->retryAction()->isEnabled());
+
+    QVERIFY(saveScreenshot(view, QStringLiteral("screenshot-conflict.png")));
 }
 
 QTEST_MAIN(TestDatasetView)
