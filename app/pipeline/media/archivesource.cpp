@@ -1,9 +1,9 @@
 #include "archivesource.h"
 
+#include <cerrno>
+
 #include <archive.h>
 #include <archive_entry.h>
-
-#include <cerrno>
 
 #include <QCoreApplication>
 #include <QFile>
@@ -108,8 +108,7 @@ bool ArchiveSource::open()
         m_gzip = std::make_unique<GzipStream>(m_archivePath);
         status = archive_read_open(m_archive, m_gzip.get(), &openGzip, &readGzip, nullptr);
     } else {
-        status = archive_read_open_filename(m_archive,
-                                            QFile::encodeName(m_archivePath).constData(),
+        status = archive_read_open_filename(m_archive, QFile::encodeName(m_archivePath).constData(),
                                             readBlockSize);
     }
     if (status != ARCHIVE_OK) {
@@ -150,9 +149,8 @@ bool ArchiveSource::reopenAfterDamage()
 
 void ArchiveSource::failDamaged(const QString &libarchiveMessage)
 {
-    m_error = QCoreApplication::translate("Accrete::Media",
-                                          "archive damaged after %n entries: %1", nullptr,
-                                          int(m_entryCount))
+    m_error = QCoreApplication::translate("Accrete::Media", "archive damaged after %n entries: %1",
+                                          nullptr, int(m_entryCount))
                   .arg(libarchiveMessage);
     qCWarning(lcPipeline) << "archive" << m_archivePath << "damaged:" << libarchiveMessage;
     m_finished = true;
@@ -197,7 +195,7 @@ bool ArchiveSource::next(SourceEntry *entry)
             continue;
 
         const QString name = entryName(header);
-        *entry = SourceEntry{};
+        *entry = SourceEntry {};
         entry->origin = QStringLiteral("archive");
         entry->relativePath = normalisedName(name);
         entry->originPath = m_archivePath + QLatin1Char('!') + name;
@@ -253,8 +251,8 @@ qint64 ArchiveSource::read(char *data, qint64 maxSize)
             // damaged one are often intact (a zip member's compressed size is known), so the
             // next call to next() reopens the archive and skips past it.
             m_error = QCoreApplication::translate("Accrete::Media",
-                                                  "archive damaged after %n entries: %1",
-                                                  nullptr, int(m_entryCount))
+                                                  "archive damaged after %n entries: %1", nullptr,
+                                                  int(m_entryCount))
                           .arg(message);
             qCWarning(lcPipeline) << "archive" << m_archivePath << "member" << m_entryCount
                                   << "damaged:" << message;

@@ -42,8 +42,8 @@ private:
     bool m_opened = false;
     bool m_finished = false;
 
-    qint64 m_archiveSize = 0;   // compressed bytes on disk
-    qint64 m_totalRead = 0;     // uncompressed bytes read from every member so far
+    qint64 m_archiveSize = 0; // compressed bytes on disk
+    qint64 m_totalRead = 0; // uncompressed bytes read from every member so far
     qint64 m_totalDeclared = 0; // declared sizes of the accepted members so far
     qint64 m_entryRead = 0;
     qsizetype m_entryCount = 0; // members yielded so far

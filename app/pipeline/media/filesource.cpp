@@ -53,17 +53,17 @@ bool FileSource::next(SourceEntry *entry)
                     continue;
                 // QDirIterator skips a folder it cannot list without a word, so it is
                 // reported here instead.
-                *entry = SourceEntry{};
-                entry->relativePath = m_walkName + QLatin1Char('/')
-                    + QDir(m_walkRoot).relativeFilePath(path);
+                *entry = SourceEntry {};
+                entry->relativePath
+                    = m_walkName + QLatin1Char('/') + QDir(m_walkRoot).relativeFilePath(path);
                 entry->origin = QStringLiteral("file");
                 entry->originPath = info.absoluteFilePath();
-                entry->rejectionReason = QCoreApplication::translate("Accrete::Media",
-                                                                     "folder not readable");
+                entry->rejectionReason
+                    = QCoreApplication::translate("Accrete::Media", "folder not readable");
                 return true;
             }
-            const QString relative = m_walkName + QLatin1Char('/')
-                + QDir(m_walkRoot).relativeFilePath(path);
+            const QString relative
+                = m_walkName + QLatin1Char('/') + QDir(m_walkRoot).relativeFilePath(path);
             describe(path, relative, entry);
             return true;
         }
@@ -79,8 +79,7 @@ bool FileSource::next(SourceEntry *entry)
             if (m_walkName.isEmpty()) // the filesystem root
                 m_walkName = QStringLiteral("root");
             m_walker = std::make_unique<QDirIterator>(
-                m_walkRoot,
-                QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
+                m_walkRoot, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
                 QDirIterator::Subdirectories);
             qCDebug(lcPipeline) << "walking folder" << m_walkRoot;
             continue;
@@ -93,7 +92,7 @@ bool FileSource::next(SourceEntry *entry)
 void FileSource::describe(const QString &path, const QString &relativePath, SourceEntry *entry)
 {
     const QFileInfo info(path);
-    *entry = SourceEntry{};
+    *entry = SourceEntry {};
     entry->relativePath = relativePath;
     entry->origin = QStringLiteral("file");
     entry->originPath = info.absoluteFilePath();
@@ -103,17 +102,16 @@ void FileSource::describe(const QString &path, const QString &relativePath, Sour
         return;
 
     entry->size = info.size();
-    if (entry->size > m_limits.maxEntrySize
-        || m_totalSize + entry->size > m_limits.maxTotalSize) {
+    if (entry->size > m_limits.maxEntrySize || m_totalSize + entry->size > m_limits.maxTotalSize) {
         entry->rejectionReason = QCoreApplication::translate("Accrete::Media", "too large");
         return;
     }
 
     m_current.setFileName(info.absoluteFilePath());
     if (!m_current.open(QIODevice::ReadOnly)) {
-        entry->rejectionReason = QCoreApplication::translate("Accrete::Media",
-                                                             "cannot open file: %1")
-                                     .arg(m_current.errorString());
+        entry->rejectionReason
+            = QCoreApplication::translate("Accrete::Media", "cannot open file: %1")
+                  .arg(m_current.errorString());
         return;
     }
     m_totalSize += entry->size;
@@ -124,7 +122,8 @@ void FileSource::describe(const QString &path, const QString &relativePath, Sour
 qint64 FileSource::read(char *data, qint64 maxSize)
 {
     if (!m_currentReadable) {
-        m_error = QCoreApplication::translate("Accrete::Media", "the current entry is not readable");
+        m_error
+            = QCoreApplication::translate("Accrete::Media", "the current entry is not readable");
         return -1;
     }
     const qint64 count = m_current.read(data, maxSize);

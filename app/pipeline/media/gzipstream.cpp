@@ -108,8 +108,7 @@ bool GzipStream::drain()
 {
     const void *block = nullptr;
     qint64 count = 0;
-    while ((count = read(&block)) > 0) {
-    }
+    while ((count = read(&block)) > 0) { }
     return count == 0;
 }
 

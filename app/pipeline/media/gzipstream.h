@@ -38,7 +38,7 @@ public:
 
 private:
     QFile m_file;
-    z_stream m_stream{};
+    z_stream m_stream {};
     bool m_initialised = false;
     bool m_finished = false;
     QByteArray m_input;

@@ -1,10 +1,10 @@
 #include "imagedecoder.h"
 
-#include <libheif/heif.h>
-
 #include <algorithm>
 #include <cmath>
 #include <memory>
+
+#include <libheif/heif.h>
 
 #include <QCoreApplication>
 #include <QFile>
@@ -127,7 +127,8 @@ Structure fileStructure(QFile &file, const QByteArray &format)
 
 QString heifRejection(const heif_error &error, const QString &format)
 {
-    if (error.code == heif_error_Unsupported_filetype || error.code == heif_error_Unsupported_feature)
+    if (error.code == heif_error_Unsupported_filetype
+        || error.code == heif_error_Unsupported_feature)
         return QCoreApplication::translate("Accrete::Media", "unsupported image format: %1")
             .arg(format);
     if (error.subcode == heif_suberror_End_of_data)
@@ -158,9 +159,8 @@ bool hasHeifSignature(const QByteArray &head)
     if (brands.contains(head.mid(8, 4)))
         return true;
     // Compatible brands follow the major brand and minor version, inside the ftyp box.
-    const qint64 boxSize = std::min<qint64>(readBigEndian32(
-                                                reinterpret_cast<const uchar *>(head.constData())),
-                                            head.size());
+    const qint64 boxSize = std::min<qint64>(
+        readBigEndian32(reinterpret_cast<const uchar *>(head.constData())), head.size());
     for (qint64 pos = 16; pos + 4 <= boxSize; pos += 4)
         if (brands.contains(head.mid(pos, 4)) && head.mid(pos, 4) != "mif1")
             return true;
@@ -173,9 +173,9 @@ DecodedImage decodeWithQt(const QString &path, const AnalyzerSettings &settings)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         result.recognised = true;
-        result.rejectionReason = QCoreApplication::translate("Accrete::Media",
-                                                             "cannot open file: %1")
-                                     .arg(file.errorString());
+        result.rejectionReason
+            = QCoreApplication::translate("Accrete::Media", "cannot open file: %1")
+                  .arg(file.errorString());
         return result;
     }
 
@@ -204,8 +204,8 @@ DecodedImage decodeWithQt(const QString &path, const AnalyzerSettings &settings)
     const QSize storedSize = reader.size();
     if (storedSize.isValid()
         && qint64(storedSize.width()) * storedSize.height() > settings.maxPixels) {
-        result.rejectionReason = dimensionsRejection(storedSize.width(), storedSize.height(),
-                                                     settings.maxPixels);
+        result.rejectionReason
+            = dimensionsRejection(storedSize.width(), storedSize.height(), settings.maxPixels);
         return result;
     }
 
@@ -243,9 +243,9 @@ DecodedImage decodeWithLibheif(const QString &path, const AnalyzerSettings &sett
     result.format = QStringLiteral("heif");
 
     std::unique_ptr<heif_context, decltype(&heif_context_free)> context(heif_context_alloc(),
-                                                                         &heif_context_free);
-    heif_error error = heif_context_read_from_file(context.get(),
-                                                   QFile::encodeName(path).constData(), nullptr);
+                                                                        &heif_context_free);
+    heif_error error
+        = heif_context_read_from_file(context.get(), QFile::encodeName(path).constData(), nullptr);
     if (error.code != heif_error_Ok) {
         qCDebug(lcPipeline) << "libheif cannot read" << path << error.message;
         result.rejectionReason = heifRejection(error, result.format);
@@ -273,20 +273,18 @@ DecodedImage decodeWithLibheif(const QString &path, const AnalyzerSettings &sett
     heif_image *rawImage = nullptr;
     // Default decoding options apply the irot/imir transformations.
     error = heif_decode_image(handle.get(), &rawImage, heif_colorspace_RGB,
-                              hasAlpha ? heif_chroma_interleaved_RGBA
-                                       : heif_chroma_interleaved_RGB,
+                              hasAlpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB,
                               nullptr);
     if (error.code != heif_error_Ok) {
         qCDebug(lcPipeline) << "libheif cannot decode" << path << error.message;
         result.rejectionReason = heifRejection(error, result.format);
         return result;
     }
-    std::unique_ptr<heif_image, decltype(&heif_image_release)> image(rawImage,
-                                                                     &heif_image_release);
+    std::unique_ptr<heif_image, decltype(&heif_image_release)> image(rawImage, &heif_image_release);
 
     int stride = 0;
-    const uint8_t *plane = heif_image_get_plane_readonly(image.get(), heif_channel_interleaved,
-                                                         &stride);
+    const uint8_t *plane
+        = heif_image_get_plane_readonly(image.get(), heif_channel_interleaved, &stride);
     const int decodedWidth = heif_image_get_width(image.get(), heif_channel_interleaved);
     const int decodedHeight = heif_image_get_height(image.get(), heif_channel_interleaved);
     if (!plane || decodedWidth <= 0 || decodedHeight <= 0) {

@@ -10,12 +10,12 @@ namespace Accrete::ImageDecoder {
 // A still image decoded at a reduced size, oriented as it is meant to be shown.
 struct DecodedImage
 {
-    bool recognised = false;  // false: neither Qt nor libheif knows the content
-    QString rejectionReason;  // set when recognised but not decodable
-    QString format;           // "jpeg", "png", "heic", ...
-    int width = 0;            // full size after orientation, pixels
+    bool recognised = false; // false: neither Qt nor libheif knows the content
+    QString rejectionReason; // set when recognised but not decodable
+    QString format; // "jpeg", "png", "heic", ...
+    int width = 0; // full size after orientation, pixels
     int height = 0;
-    QImage image;             // longest side at most decodeSide(settings)
+    QImage image; // longest side at most decodeSide(settings)
 };
 
 // Longest side of the decoded image: twice the thumbnail size, so that the final smooth

@@ -60,8 +60,8 @@ double luma(QRgb pixel)
 
 void addColourLayout(const QImage &image, std::vector<float> &out)
 {
-    std::array<double, layoutDimension> sums{};
-    std::array<int, gridSize * gridSize> counts{};
+    std::array<double, layoutDimension> sums {};
+    std::array<int, gridSize * gridSize> counts {};
     for (int y = 0; y < image.height(); ++y) {
         const auto *line = reinterpret_cast<const QRgb *>(image.constScanLine(y));
         for (int x = 0; x < image.width(); ++x) {
@@ -80,7 +80,7 @@ void addColourLayout(const QImage &image, std::vector<float> &out)
 
 void addColourHistogram(const QImage &image, std::vector<float> &out)
 {
-    std::array<double, histogramDimension> bins{};
+    std::array<double, histogramDimension> bins {};
     for (int y = 0; y < image.height(); ++y) {
         const auto *line = reinterpret_cast<const QRgb *>(image.constScanLine(y));
         for (int x = 0; x < image.width(); ++x) {
@@ -120,7 +120,7 @@ void addGradientLayout(const QImage &image, std::vector<float> &out)
         return grey[size_t(y) * size_t(width) + size_t(x)];
     };
 
-    std::array<double, gradientDimension> bins{};
+    std::array<double, gradientDimension> bins {};
     for (int y = 0; y < height; ++y) {
         for (int x = 0; x < width; ++x) {
             const double dx = at(x + 1, y) - at(x - 1, y);
@@ -132,8 +132,8 @@ void addGradientLayout(const QImage &image, std::vector<float> &out)
             double angle = std::atan2(dy, dx);
             if (angle < 0)
                 angle += std::numbers::pi;
-            const int bin = std::min(orientationBins - 1,
-                                     int(angle / std::numbers::pi * orientationBins));
+            const int bin
+                = std::min(orientationBins - 1, int(angle / std::numbers::pi * orientationBins));
             const int cell = gridCell(y, height) * gridSize + gridCell(x, width);
             bins[size_t(cell * orientationBins + bin)] += magnitude;
         }
@@ -146,8 +146,8 @@ void addGradientLayout(const QImage &image, std::vector<float> &out)
 
 QImage toStandardRgb(const QImage &image)
 {
-    const QImage::Format target = image.hasAlphaChannel() ? QImage::Format_ARGB32
-                                                          : QImage::Format_RGB32;
+    const QImage::Format target
+        = image.hasAlphaChannel() ? QImage::Format_ARGB32 : QImage::Format_RGB32;
     if (image.format() == target)
         return image;
     return image.convertToFormat(target);
@@ -176,7 +176,7 @@ quint64 perceptualHash(const QImage &image)
 {
     const QImage small = toStandardRgb(image).scaled(hashSide, hashSide, Qt::IgnoreAspectRatio,
                                                      Qt::SmoothTransformation);
-    std::array<std::array<double, hashSide>, hashSide> pixels{};
+    std::array<std::array<double, hashSide>, hashSide> pixels {};
     for (int y = 0; y < hashSide; ++y) {
         const auto *line = reinterpret_cast<const QRgb *>(small.constScanLine(y));
         for (int x = 0; x < hashSide; ++x)
@@ -185,14 +185,14 @@ quint64 perceptualHash(const QImage &image)
 
     // cosines[u][x] = cos((2x + 1) u pi / 64) is the DCT-II basis. Scale factors are left out
     // because only comparisons between coefficients matter.
-    std::array<std::array<double, hashSide>, hashBlock> cosines{};
+    std::array<std::array<double, hashSide>, hashBlock> cosines {};
     for (int u = 0; u < hashBlock; ++u)
         for (int x = 0; x < hashSide; ++x)
             cosines[size_t(u)][size_t(x)]
                 = std::cos((2 * x + 1) * u * std::numbers::pi / (2 * hashSide));
 
     // Separable transform: rows first, then columns, keeping only the 8 lowest frequencies.
-    std::array<std::array<double, hashBlock>, hashSide> rows{};
+    std::array<std::array<double, hashBlock>, hashSide> rows {};
     for (int y = 0; y < hashSide; ++y)
         for (int u = 0; u < hashBlock; ++u) {
             double sum = 0;
@@ -200,7 +200,7 @@ quint64 perceptualHash(const QImage &image)
                 sum += pixels[size_t(y)][size_t(x)] * cosines[size_t(u)][size_t(x)];
             rows[size_t(y)][size_t(u)] = sum;
         }
-    std::array<double, hashBlock * hashBlock> coefficients{};
+    std::array<double, hashBlock * hashBlock> coefficients {};
     for (int v = 0; v < hashBlock; ++v)
         for (int u = 0; u < hashBlock; ++u) {
             double sum = 0;
@@ -209,7 +209,7 @@ quint64 perceptualHash(const QImage &image)
             coefficients[size_t(v * hashBlock + u)] = sum;
         }
 
-    std::array<double, hashBlock * hashBlock - 1> withoutDc{};
+    std::array<double, hashBlock * hashBlock - 1> withoutDc {};
     std::copy(coefficients.begin() + 1, coefficients.end(), withoutDc.begin());
     auto middle = withoutDc.begin() + withoutDc.size() / 2;
     std::nth_element(withoutDc.begin(), middle, withoutDc.end());

@@ -1,5 +1,10 @@
 #include "videodecoder.h"
 
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <optional>
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -7,11 +12,6 @@ extern "C" {
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
 }
-
-#include <algorithm>
-#include <cmath>
-#include <memory>
-#include <optional>
 
 #include <QCoreApplication>
 #include <QFile>
@@ -86,7 +86,7 @@ const AVInputFormat *probeContent(const QString &path)
         const int available = int(buffer.size());
         QByteArray padded = buffer;
         padded.append(QByteArray(AVPROBE_PADDING_SIZE, '\0'));
-        AVProbeData probe{};
+        AVProbeData probe {};
         probe.filename = "";
         probe.buf = reinterpret_cast<unsigned char *>(padded.data());
         probe.buf_size = available;
@@ -149,7 +149,7 @@ public:
     std::optional<Sample> frameAt(double seconds)
     {
         const int64_t target = m_startTime
-            + av_rescale_q(int64_t(seconds * AV_TIME_BASE), AVRational{ 1, AV_TIME_BASE },
+            + av_rescale_q(int64_t(seconds * AV_TIME_BASE), AVRational { 1, AV_TIME_BASE },
                            m_stream->time_base);
         if (av_seek_frame(m_format, m_streamIndex, target, AVSEEK_FLAG_BACKWARD) < 0
             && avformat_seek_file(m_format, m_streamIndex, INT64_MIN, m_startTime, m_startTime, 0)
@@ -220,13 +220,14 @@ private:
         double displayWidth = frame->width;
         if (frame->sample_aspect_ratio.num > 0 && frame->sample_aspect_ratio.den > 0)
             displayWidth = frame->width * av_q2d(frame->sample_aspect_ratio);
-        const double scale = std::min(1.0, m_maxSide / std::max(displayWidth, double(frame->height)));
+        const double scale
+            = std::min(1.0, m_maxSide / std::max(displayWidth, double(frame->height)));
         const int width = std::max(1, int(std::lround(displayWidth * scale)));
         const int height = std::max(1, int(std::lround(frame->height * scale)));
 
-        std::unique_ptr<SwsContext, ScaleContextDeleter> scaler(sws_getContext(
-            frame->width, frame->height, AVPixelFormat(frame->format), width, height,
-            AV_PIX_FMT_RGB32, SWS_AREA, nullptr, nullptr, nullptr));
+        std::unique_ptr<SwsContext, ScaleContextDeleter> scaler(
+            sws_getContext(frame->width, frame->height, AVPixelFormat(frame->format), width, height,
+                           AV_PIX_FMT_RGB32, SWS_AREA, nullptr, nullptr, nullptr));
         if (!scaler)
             return std::nullopt;
         // AV_PIX_FMT_RGB32 is native-endian 0xAARRGGBB, the memory layout of QImage::Format_RGB32.
@@ -306,15 +307,14 @@ MediaAnalysis analyzeVideo(const QString &path, const AnalyzerSettings &settings
         return rejected(translated("not an image or video (unrecognised content)"));
     if (isImageDemuxer(probed)) {
         const QString format = QString::fromLatin1(probed->name).remove(QStringLiteral("_pipe"));
-        return rejected(QCoreApplication::translate("Accrete::Media",
-                                                    "unsupported image format: %1")
-                            .arg(format),
-                        format);
+        return rejected(
+            QCoreApplication::translate("Accrete::Media", "unsupported image format: %1")
+                .arg(format),
+            format);
     }
 
     AVFormatContext *rawFormat = nullptr;
-    if (avformat_open_input(&rawFormat, QFile::encodeName(path).constData(), probed, nullptr)
-        < 0)
+    if (avformat_open_input(&rawFormat, QFile::encodeName(path).constData(), probed, nullptr) < 0)
         return rejected(translated("truncated video"), QString::fromLatin1(probed->name));
     FormatContextPtr format(rawFormat);
     const QString formatName = containerName(format.get());
@@ -328,8 +328,7 @@ MediaAnalysis analyzeVideo(const QString &path, const AnalyzerSettings &settings
 
     const AVCodec *decoder = avcodec_find_decoder(stream->codecpar->codec_id);
     if (!decoder)
-        return rejected(QCoreApplication::translate("Accrete::Media",
-                                                    "unsupported video codec: %1")
+        return rejected(QCoreApplication::translate("Accrete::Media", "unsupported video codec: %1")
                             .arg(QString::fromLatin1(avcodec_get_name(stream->codecpar->codec_id))),
                         formatName);
     CodecContextPtr codec(avcodec_alloc_context3(decoder));
@@ -338,8 +337,7 @@ MediaAnalysis analyzeVideo(const QString &path, const AnalyzerSettings &settings
     // Files are analysed in parallel by the worker pool, so each decoder gets one thread.
     codec->thread_count = 1;
     if (avcodec_open2(codec.get(), decoder, nullptr) < 0)
-        return rejected(QCoreApplication::translate("Accrete::Media",
-                                                    "unsupported video codec: %1")
+        return rejected(QCoreApplication::translate("Accrete::Media", "unsupported video codec: %1")
                             .arg(QString::fromLatin1(decoder->name)),
                         formatName);
 
@@ -380,22 +378,23 @@ MediaAnalysis analyzeVideo(const QString &path, const AnalyzerSettings &settings
     }
 
     if (analysis.frames.isEmpty()) {
-        qCDebug(lcPipeline) << "no frame decoded from" << path << "decode errors:"
-                            << sampler.decodeErrors();
+        qCDebug(lcPipeline) << "no frame decoded from" << path
+                            << "decode errors:" << sampler.decodeErrors();
         return rejected(translated("truncated video"), formatName);
     }
 
     const std::optional<FrameSampler::Sample> thumbnailFrame
         = sampler.frameAt(duration * thumbnailPosition);
-    const QImage thumbnailSource = thumbnailFrame ? rotated(thumbnailFrame->image, rotation)
-                                                  : firstFrame;
+    const QImage thumbnailSource
+        = thumbnailFrame ? rotated(thumbnailFrame->image, rotation) : firstFrame;
 
     analysis.ok = true;
     analysis.width = stream->codecpar->width;
     analysis.height = stream->codecpar->height;
-    if (stream->codecpar->sample_aspect_ratio.num > 0 && stream->codecpar->sample_aspect_ratio.den > 0)
-        analysis.width = int(std::lround(analysis.width
-                                         * av_q2d(stream->codecpar->sample_aspect_ratio)));
+    if (stream->codecpar->sample_aspect_ratio.num > 0
+        && stream->codecpar->sample_aspect_ratio.den > 0)
+        analysis.width
+            = int(std::lround(analysis.width * av_q2d(stream->codecpar->sample_aspect_ratio)));
     if (rotation == 90 || rotation == 270)
         std::swap(analysis.width, analysis.height);
     analysis.thumbnail = ImageFeatures::scaledToFit(thumbnailSource, settings.thumbnailSize);

@@ -30,7 +30,7 @@ QList<ReadEntry> readAll(MediaSource &source)
     QList<ReadEntry> result;
     SourceEntry entry;
     while (source.next(&entry)) {
-        ReadEntry read{ entry, {}, false };
+        ReadEntry read { entry, {}, false };
         if (entry.rejectionReason.isEmpty()) {
             char buffer[16 * 1024];
             qint64 count = 0;
@@ -57,7 +57,8 @@ QByteArray fileBytes(const QString &path)
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
-// Writes a tar with one regular member and one link member (a symlink or a hard link), which TestSupport::writeArchive cannot write.
+// Writes a tar with one regular member and one link member (a symlink or a hard link), which
+// TestSupport::writeArchive cannot write.
 bool writeTarWithLink(const QString &path, bool hardLink)
 {
     struct archive *writer = archive_write_new();
@@ -154,7 +155,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(TestSupport::writeArchive(path, format, members, &error), qPrintable(error));
 
-        auto source = openArchiveSource(path, SourceLimits{});
+        auto source = openArchiveSource(path, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
         QVERIFY2(source->errorString().isEmpty(), qPrintable(source->errorString()));
         QCOMPARE(entries.size(), members.size());
@@ -176,9 +177,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<ArchiveFormat>("format");
         QTest::addColumn<QString>("name");
-        const QList<QPair<const char *, ArchiveFormat>> formats = {
-            { "zip", ArchiveFormat::Zip }, { "tar", ArchiveFormat::Tar }
-        };
+        const QList<QPair<const char *, ArchiveFormat>> formats
+            = { { "zip", ArchiveFormat::Zip }, { "tar", ArchiveFormat::Tar } };
         for (const auto &[label, format] : formats) {
             QTest::addRow("%s parent", label) << format << QStringLiteral("../x.jpg");
             QTest::addRow("%s nested parent", label) << format << QStringLiteral("a/../../x.jpg");
@@ -196,13 +196,13 @@ private Q_SLOTS:
         QTemporaryDir temp;
         const QString path = temp.filePath(QStringLiteral("unsafe.archive"));
         QString error;
-        QVERIFY2(TestSupport::writeArchive(path, format,
-                                           { { name, "payload", {} },
-                                             { QStringLiteral("safe.txt"), "safe", {} } },
-                                           &error),
+        QVERIFY2(TestSupport::writeArchive(
+                     path, format,
+                     { { name, "payload", {} }, { QStringLiteral("safe.txt"), "safe", {} } },
+                     &error),
                  qPrintable(error));
 
-        auto source = openArchiveSource(path, SourceLimits{});
+        auto source = openArchiveSource(path, SourceLimits {});
         SourceEntry entry;
         QVERIFY(source->next(&entry));
         QCOMPARE(entry.rejectionReason, QStringLiteral("unsafe archive path"));
@@ -228,7 +228,7 @@ private Q_SLOTS:
         const QString path = temp.filePath(QStringLiteral("links.tar"));
         QVERIFY(writeTarWithLink(path, hardLink));
 
-        auto source = openArchiveSource(path, SourceLimits{});
+        auto source = openArchiveSource(path, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
         QCOMPARE(entries.size(), 2);
         QCOMPARE(findEntry(entries, QStringLiteral("regular.txt"))->data, QByteArray("regular"));
@@ -259,7 +259,7 @@ private Q_SLOTS:
         QVERIFY(cut > 200 * 1024);
         QVERIFY(QFile::resize(path, cut));
 
-        auto source = openArchiveSource(path, SourceLimits{});
+        auto source = openArchiveSource(path, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
         QVERIFY(!source->errorString().isEmpty());
         QVERIFY(entries.size() < photoCount);
@@ -297,7 +297,7 @@ private Q_SLOTS:
                                             { QStringLiteral("photo.jpg"), {}, photo } }));
         QVERIFY(QFile::resize(path, QFileInfo(path).size() / 2));
 
-        auto source = openArchiveSource(path, SourceLimits{});
+        auto source = openArchiveSource(path, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
         QCOMPARE(entries.size(), 3);
         QCOMPARE(entries.at(0).data, QByteArray("first member"));
@@ -324,7 +324,7 @@ private Q_SLOTS:
         QCOMPARE(file.write(bytes), bytes.size());
         file.close();
 
-        auto source = openArchiveSource(path, SourceLimits{});
+        auto source = openArchiveSource(path, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
         QVERIFY(!source->errorString().isEmpty());
         QVERIFY(entries.size() >= 2);
@@ -352,7 +352,7 @@ private Q_SLOTS:
         QCOMPARE(file.write(bytes), bytes.size());
         file.close();
 
-        auto source = openArchiveSource(path, SourceLimits{});
+        auto source = openArchiveSource(path, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
         QCOMPARE(entries.size(), 3);
         QCOMPARE(entries.at(0).data, fileBytes(photos.at(0)));
@@ -366,9 +366,10 @@ private Q_SLOTS:
     {
         QTemporaryDir temp;
         const QString path = temp.filePath(QStringLiteral("big.tar"));
-        QVERIFY(TestSupport::writeArchive(path, ArchiveFormat::Tar,
-                                          { { QStringLiteral("big.bin"), QByteArray(1000, 'x'), {} },
-                                            { QStringLiteral("small.bin"), "x", {} } }));
+        QVERIFY(
+            TestSupport::writeArchive(path, ArchiveFormat::Tar,
+                                      { { QStringLiteral("big.bin"), QByteArray(1000, 'x'), {} },
+                                        { QStringLiteral("small.bin"), "x", {} } }));
         SourceLimits limits;
         limits.maxEntrySize = 100;
 
@@ -402,7 +403,7 @@ private Q_SLOTS:
         const QString path = temp.filePath(QStringLiteral("latin1.tar"));
         QVERIFY(writeTarWithLatin1Name(path));
 
-        auto source = openArchiveSource(path, SourceLimits{});
+        auto source = openArchiveSource(path, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
         QCOMPARE(entries.size(), 1);
         QVERIFY(entries.first().entry.relativePath.startsWith(QStringLiteral("caf")));
@@ -412,7 +413,7 @@ private Q_SLOTS:
 
     void nonArchiveFails()
     {
-        auto source = openArchiveSource(TestSupport::opencvPhotos().first(), SourceLimits{});
+        auto source = openArchiveSource(TestSupport::opencvPhotos().first(), SourceLimits {});
         SourceEntry entry;
         QVERIFY(!source->next(&entry));
         QVERIFY(!source->errorString().isEmpty());
@@ -428,7 +429,7 @@ private Q_SLOTS:
         QVERIFY(TestSupport::writeArchive(outer, ArchiveFormat::Tar,
                                           { { QStringLiteral("inner.zip"), {}, inner } }));
 
-        auto source = openArchiveSource(outer, SourceLimits{});
+        auto source = openArchiveSource(outer, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
         QCOMPARE(entries.size(), 1);
         QCOMPARE(entries.first().entry.relativePath, QStringLiteral("inner.zip"));

@@ -24,7 +24,7 @@ QList<ReadEntry> readAll(MediaSource &source)
     QList<ReadEntry> result;
     SourceEntry entry;
     while (source.next(&entry)) {
-        ReadEntry read{ entry, {} };
+        ReadEntry read { entry, {} };
         if (entry.rejectionReason.isEmpty()) {
             char buffer[4096];
             qint64 count = 0;
@@ -72,7 +72,7 @@ private Q_SLOTS:
         QVERIFY(writeFile(root + QStringLiteral("/sub/deeper/b.png"), "deeper"));
         QVERIFY(writeFile(root + QStringLiteral("/.hidden.jpg"), "hidden"));
 
-        auto source = openFileSource({ root }, SourceLimits{});
+        auto source = openFileSource({ root }, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
         QCOMPARE(entries.size(), 4);
 
@@ -88,8 +88,8 @@ private Q_SLOTS:
         QCOMPARE(deeper->data, QByteArray("deeper"));
         QCOMPARE(nested->entry.size, qint64(16));
         QCOMPARE(nested->entry.origin, QStringLiteral("file"));
-        QCOMPARE(nested->entry.localFilePath, QFileInfo(root + QStringLiteral("/sub/a.jpg"))
-                                                  .absoluteFilePath());
+        QCOMPARE(nested->entry.localFilePath,
+                 QFileInfo(root + QStringLiteral("/sub/a.jpg")).absoluteFilePath());
         QVERIFY(nested->entry.rejectionReason.isEmpty());
     }
 
@@ -99,7 +99,7 @@ private Q_SLOTS:
         const QString path = temp.filePath(QStringLiteral("photo.jpg"));
         QVERIFY(writeFile(path, "bytes"));
 
-        auto source = openFileSource({ path }, SourceLimits{});
+        auto source = openFileSource({ path }, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
         QCOMPARE(entries.size(), 1);
         QCOMPARE(entries.first().entry.relativePath, QStringLiteral("photo.jpg"));
@@ -117,7 +117,7 @@ private Q_SLOTS:
         QVERIFY(QFile::link(outside + QStringLiteral("/secret.jpg"),
                             root + QStringLiteral("/linked-file.jpg")));
 
-        auto source = openFileSource({ root }, SourceLimits{});
+        auto source = openFileSource({ root }, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
         QCOMPARE(entries.size(), 3);
         const ReadEntry *folderLink = findEntry(entries, QStringLiteral("dropped/linked-folder"));
@@ -129,7 +129,7 @@ private Q_SLOTS:
         QVERIFY(fileLink->data.isEmpty());
         QVERIFY(!findEntry(entries, QStringLiteral("dropped/linked-folder/secret.jpg")));
         char buffer[16];
-        auto again = openFileSource({ root + QStringLiteral("/linked-file.jpg") }, SourceLimits{});
+        auto again = openFileSource({ root + QStringLiteral("/linked-file.jpg") }, SourceLimits {});
         SourceEntry entry;
         QVERIFY(again->next(&entry));
         QCOMPARE(entry.rejectionReason, QStringLiteral("symbolic link not followed"));
@@ -144,7 +144,7 @@ private Q_SLOTS:
         QVERIFY(QFile::link(root, root + QStringLiteral("/sub/loop")));
         QVERIFY(QFile::link(QStringLiteral(".."), root + QStringLiteral("/sub/up")));
 
-        auto source = openFileSource({ root }, SourceLimits{});
+        auto source = openFileSource({ root }, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
         QCOMPARE(entries.size(), 3);
         QCOMPARE(findEntry(entries, QStringLiteral("dropped/sub/loop"))->entry.rejectionReason,
@@ -160,7 +160,7 @@ private Q_SLOTS:
         const QString fifo = root + QStringLiteral("/pipe");
         QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
 
-        auto source = openFileSource({ root }, SourceLimits{});
+        auto source = openFileSource({ root }, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
         QCOMPARE(entries.size(), 1);
         QCOMPARE(entries.first().entry.rejectionReason,
@@ -178,10 +178,10 @@ private Q_SLOTS:
         const QString locked = root + QStringLiteral("/locked");
         QVERIFY(QFile::setPermissions(locked, QFileDevice::Permissions()));
 
-        auto source = openFileSource({ root }, SourceLimits{});
+        auto source = openFileSource({ root }, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
-        QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner
-                                          | QFileDevice::ExeOwner);
+        QFile::setPermissions(
+            locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
         QCOMPARE(entries.size(), 2);
         QCOMPARE(findEntry(entries, QStringLiteral("dropped/locked"))->entry.rejectionReason,
                  QStringLiteral("folder not readable"));
@@ -209,8 +209,8 @@ private Q_SLOTS:
     void missingPathRejected()
     {
         QTemporaryDir temp;
-        auto source = openFileSource({ temp.filePath(QStringLiteral("gone.jpg")) },
-                                     SourceLimits{});
+        auto source
+            = openFileSource({ temp.filePath(QStringLiteral("gone.jpg")) }, SourceLimits {});
         const QList<ReadEntry> entries = readAll(*source);
         QCOMPARE(entries.size(), 1);
         QCOMPARE(entries.first().entry.rejectionReason, QStringLiteral("file not found"));

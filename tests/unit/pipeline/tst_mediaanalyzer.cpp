@@ -1,12 +1,12 @@
+#include <cmath>
+#include <cstring>
+#include <memory>
+
 extern "C" {
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
 }
 #include <libheif/heif.h>
-
-#include <cmath>
-#include <cstring>
-#include <memory>
 
 #include <QBuffer>
 #include <QDir>
@@ -87,9 +87,11 @@ QByteArray pngDeclaring(quint32 width, quint32 height)
 QByteArray withExifOrientation(const QByteArray &jpeg, int orientation)
 {
     QByteArray tiff = QByteArray::fromHex("4d4d002a00000008" // big-endian TIFF, IFD0 at 8
-                                          "0001"             // one entry
+                                          "0001" // one entry
                                           "011200030000000100") // Orientation, SHORT, 1 value
-        + QByteArray(1, char(orientation)) + QByteArray::fromHex("0000" "00000000");
+        + QByteArray(1, char(orientation))
+        + QByteArray::fromHex("0000"
+                              "00000000");
     const QByteArray payload = QByteArray("Exif\0\0", 6) + tiff;
     QByteArray segment = QByteArray::fromHex("ffe1");
     QByteArray length(2, '\0');
@@ -103,14 +105,22 @@ QImage oriented(const QImage &stored, int orientation)
 {
     const QTransform rotate90 = QTransform().rotate(90);
     switch (orientation) {
-    case 2: return stored.mirrored(true, false);
-    case 3: return stored.transformed(QTransform().rotate(180));
-    case 4: return stored.mirrored(false, true);
-    case 5: return stored.transformed(rotate90).mirrored(true, false);
-    case 6: return stored.transformed(rotate90);
-    case 7: return stored.transformed(rotate90).mirrored(false, true);
-    case 8: return stored.transformed(QTransform().rotate(270));
-    default: return stored;
+    case 2:
+        return stored.mirrored(true, false);
+    case 3:
+        return stored.transformed(QTransform().rotate(180));
+    case 4:
+        return stored.mirrored(false, true);
+    case 5:
+        return stored.transformed(rotate90).mirrored(true, false);
+    case 6:
+        return stored.transformed(rotate90);
+    case 7:
+        return stored.transformed(rotate90).mirrored(false, true);
+    case 8:
+        return stored.transformed(QTransform().rotate(270));
+    default:
+        return stored;
     }
 }
 
@@ -171,7 +181,7 @@ bool runFfmpeg(const QStringList &arguments)
 {
     QProcess ffmpeg;
     ffmpeg.start(QStringLiteral("/usr/bin/ffmpeg"),
-                 QStringList{ QStringLiteral("-v"), QStringLiteral("error"), QStringLiteral("-y") }
+                 QStringList { QStringLiteral("-v"), QStringLiteral("error"), QStringLiteral("-y") }
                      + arguments);
     return ffmpeg.waitForFinished(120'000) && ffmpeg.exitStatus() == QProcess::NormalExit
         && ffmpeg.exitCode() == 0;
@@ -184,7 +194,7 @@ bool writeHeif(const QString &path, const QImage &image, int orientation, QStrin
 {
     const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
     std::unique_ptr<heif_context, decltype(&heif_context_free)> context(heif_context_alloc(),
-                                                                         &heif_context_free);
+                                                                        &heif_context_free);
     heif_encoder *encoder = nullptr;
     heif_error status = heif_context_get_encoder_for_format(context.get(), compression, &encoder);
     if (status.code != heif_error_Ok) {
@@ -194,8 +204,8 @@ bool writeHeif(const QString &path, const QImage &image, int orientation, QStrin
     heif_encoder_set_lossy_quality(encoder, 92);
 
     heif_image *picture = nullptr;
-    heif_image_create(rgb.width(), rgb.height(), heif_colorspace_RGB,
-                      heif_chroma_interleaved_RGB, &picture);
+    heif_image_create(rgb.width(), rgb.height(), heif_colorspace_RGB, heif_chroma_interleaved_RGB,
+                      &picture);
     heif_image_add_plane(picture, heif_channel_interleaved, rgb.width(), rgb.height(), 8);
     int stride = 0;
     uint8_t *plane = heif_image_get_plane(picture, heif_channel_interleaved, &stride);
@@ -228,7 +238,8 @@ bool remuxWithRotation(const QString &input, const QString &output, int degrees)
                                           QFile::encodeName(output).constData())
             >= 0;
     AVStream *stream = ok ? avformat_new_stream(writer, nullptr) : nullptr;
-    ok = ok && stream && avcodec_parameters_copy(stream->codecpar, reader->streams[0]->codecpar) >= 0;
+    ok = ok && stream
+        && avcodec_parameters_copy(stream->codecpar, reader->streams[0]->codecpar) >= 0;
     if (ok) {
         stream->codecpar->codec_tag = 0;
         stream->time_base = reader->streams[0]->time_base;
@@ -303,9 +314,9 @@ private Q_SLOTS:
         QCOMPARE(analysis.width, reference.width());
         QCOMPARE(analysis.height, reference.height());
         QVERIFY(!analysis.thumbnail.isNull());
-        QCOMPARE(std::max(analysis.thumbnail.width(), analysis.thumbnail.height()),
-                 std::min(m_settings.thumbnailSize,
-                          std::max(reference.width(), reference.height())));
+        QCOMPARE(
+            std::max(analysis.thumbnail.width(), analysis.thumbnail.height()),
+            std::min(m_settings.thumbnailSize, std::max(reference.width(), reference.height())));
         QVERIFY(imageDifference(analysis.thumbnail, reference) < 6);
         QCOMPARE(int(analysis.features.embedding.size()), embeddingDimension());
     }
@@ -315,8 +326,8 @@ private Q_SLOTS:
         const QString path = m_temp.filePath(QStringLiteral("really-a-png.jpg"));
         QVERIFY(QFile::copy(dataFile("smarties.png"), path));
 
-        const MediaAnalysis analysis = analyzeMedia(path, QStringLiteral("really-a-png.jpg"),
-                                                    m_settings);
+        const MediaAnalysis analysis
+            = analyzeMedia(path, QStringLiteral("really-a-png.jpg"), m_settings);
         QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
         QCOMPARE(analysis.format, QStringLiteral("png"));
     }
@@ -341,18 +352,18 @@ private Q_SLOTS:
         }
 
         QTest::newRow("zero bytes") << QByteArray() << QStringLiteral("empty file");
-        QTest::newRow("junk bytes") << junk
-                                    << QStringLiteral("not an image or video (unrecognised content)");
+        QTest::newRow("junk bytes")
+            << junk << QStringLiteral("not an image or video (unrecognised content)");
         QTest::newRow("plain text")
             << QByteArray("just some words\nin a text file\n")
             << QStringLiteral("not an image or video (unrecognised content)");
-        QTest::newRow("zip archive") << zip
-                                     << QStringLiteral("not an image or video (unrecognised content)");
-        QTest::newRow("jpeg cut in scan data") << jpeg.left(jpeg.size() * 2 / 3)
-                                               << QStringLiteral("truncated image");
+        QTest::newRow("zip archive")
+            << zip << QStringLiteral("not an image or video (unrecognised content)");
+        QTest::newRow("jpeg cut in scan data")
+            << jpeg.left(jpeg.size() * 2 / 3) << QStringLiteral("truncated image");
         QTest::newRow("jpeg cut in header") << jpeg.left(120) << QStringLiteral("truncated image");
-        QTest::newRow("png cut in image data") << png.left(png.size() / 2)
-                                               << QStringLiteral("truncated image");
+        QTest::newRow("png cut in image data")
+            << png.left(png.size() / 2) << QStringLiteral("truncated image");
         QTest::newRow("png declaring 100000x100000")
             << pngDeclaring(100000, 100000)
             << QStringLiteral("image dimensions 100000x100000 exceed the 200-megapixel limit");
@@ -362,8 +373,8 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, content);
         QFETCH(QString, reason);
-        const QString path = m_temp.filePath(QStringLiteral("bad-%1.jpg")
-                                                 .arg(QString::fromLatin1(QTest::currentDataTag())));
+        const QString path = m_temp.filePath(
+            QStringLiteral("bad-%1.jpg").arg(QString::fromLatin1(QTest::currentDataTag())));
         QVERIFY(writeFile(path, content));
 
         const MediaAnalysis analysis = analyzeMedia(path, QFileInfo(path).fileName(), m_settings);
@@ -407,8 +418,8 @@ private Q_SLOTS:
                                      dataFile("messi5.jpg"), dataFile("building.jpg") };
         QList<MediaAnalysis> originals;
         for (const QString &photo : photos) {
-            const QString copy = m_temp.filePath(QStringLiteral("copy-")
-                                                 + QFileInfo(photo).fileName());
+            const QString copy
+                = m_temp.filePath(QStringLiteral("copy-") + QFileInfo(photo).fileName());
             QVERIFY(writeResizedCopy(photo, copy));
             const MediaAnalysis original = analyzeMedia(photo, {}, m_settings);
             const MediaAnalysis resized = analyzeMedia(copy, {}, m_settings);
@@ -416,8 +427,8 @@ private Q_SLOTS:
             QVERIFY(resized.ok);
             const int distance = hammingDistance(original.features.perceptualHash,
                                                  resized.features.perceptualHash);
-            QVERIFY2(distance <= 10, qPrintable(QStringLiteral("%1: distance %2")
-                                                    .arg(photo).arg(distance)));
+            QVERIFY2(distance <= 10,
+                     qPrintable(QStringLiteral("%1: distance %2").arg(photo).arg(distance)));
 
             // The embedding is closer to the copy than to any other photo.
             const double toCopy = cosine(original.features.embedding, resized.features.embedding);
@@ -429,9 +440,10 @@ private Q_SLOTS:
             for (int j = i + 1; j < originals.size(); ++j) {
                 const int distance = hammingDistance(originals.at(i).features.perceptualHash,
                                                      originals.at(j).features.perceptualHash);
-                QVERIFY2(distance > 10, qPrintable(QStringLiteral("%1 vs %2: distance %3")
-                                                       .arg(photos.at(i), photos.at(j))
-                                                       .arg(distance)));
+                QVERIFY2(distance > 10,
+                         qPrintable(QStringLiteral("%1 vs %2: distance %3")
+                                        .arg(photos.at(i), photos.at(j))
+                                        .arg(distance)));
             }
     }
 
@@ -454,8 +466,8 @@ private Q_SLOTS:
         const QString source = dataFile("fruits.jpg");
         const QString path = m_temp.filePath(QStringLiteral("cmyk.jpg"));
         QProcess convert;
-        convert.start(imageMagick, { source, QStringLiteral("-colorspace"),
-                                     QStringLiteral("CMYK"), path });
+        convert.start(imageMagick,
+                      { source, QStringLiteral("-colorspace"), QStringLiteral("CMYK"), path });
         QVERIFY2(convert.waitForFinished(60'000), "ImageMagick did not finish");
         QCOMPARE(convert.exitCode(), 0);
         QImageReader probe(path);
@@ -635,11 +647,11 @@ private Q_SLOTS:
     void shortClipKeepsDistinctFrames()
     {
         const QString path = m_temp.filePath(QStringLiteral("short.mp4"));
-        QVERIFY(runFfmpeg({ QStringLiteral("-f"), QStringLiteral("lavfi"), QStringLiteral("-i"),
-                            QStringLiteral("testsrc=rate=25:size=160x120"),
-                            QStringLiteral("-frames:v"), QStringLiteral("3"),
-                            QStringLiteral("-c:v"), QStringLiteral("libx264"),
-                            QStringLiteral("-pix_fmt"), QStringLiteral("yuv420p"), path }));
+        QVERIFY(
+            runFfmpeg({ QStringLiteral("-f"), QStringLiteral("lavfi"), QStringLiteral("-i"),
+                        QStringLiteral("testsrc=rate=25:size=160x120"), QStringLiteral("-frames:v"),
+                        QStringLiteral("3"), QStringLiteral("-c:v"), QStringLiteral("libx264"),
+                        QStringLiteral("-pix_fmt"), QStringLiteral("yuv420p"), path }));
 
         const MediaAnalysis analysis = analyzeMedia(path, {}, m_settings);
         QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
@@ -724,8 +736,10 @@ private Q_SLOTS:
         QThreadPool pool;
         pool.setMaxThreadCount(4);
         const AnalyzerSettings settings = m_settings;
-        const QList<MediaAnalysis> parallel = QtConcurrent::blockingMapped(
-            &pool, paths, [settings](const QString &path) { return analyzeMedia(path, {}, settings); });
+        const QList<MediaAnalysis> parallel
+            = QtConcurrent::blockingMapped(&pool, paths, [settings](const QString &path) {
+                  return analyzeMedia(path, {}, settings);
+              });
 
         QCOMPARE(parallel.size(), sequential.size());
         for (qsizetype i = 0; i < paths.size(); ++i) {
@@ -749,8 +763,7 @@ private Q_SLOTS:
         const MediaAnalysis reference = analyzeMedia(dataFile("fruits.jpg"), {}, m_settings);
         QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
         QVERIFY(imageDifference(analysis.thumbnail, reference.thumbnail) < 4);
-        QVERIFY(hammingDistance(analysis.features.perceptualHash,
-                                reference.features.perceptualHash)
+        QVERIFY(hammingDistance(analysis.features.perceptualHash, reference.features.perceptualHash)
                 <= 4);
     }
 };

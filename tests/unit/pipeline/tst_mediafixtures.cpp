@@ -56,7 +56,7 @@ BatchResult runBatch(MediaSource &source, const QString &scratchDir)
             result.rejections.append({ entry.relativePath, source.errorString() });
             continue;
         }
-        const MediaAnalysis analysis = analyzeMedia(copy, entry.relativePath, AnalyzerSettings{});
+        const MediaAnalysis analysis = analyzeMedia(copy, entry.relativePath, AnalyzerSettings {});
         if (analysis.ok) {
             ++result.added;
             result.analyses.append(analysis);
@@ -114,8 +114,8 @@ private Q_SLOTS:
         QVERIFY(scratch.isValid());
 
         std::unique_ptr<MediaSource> source = fixture.isArchive
-            ? openArchiveSource(fixture.path, SourceLimits{})
-            : openFileSource({ fixture.path }, SourceLimits{});
+            ? openArchiveSource(fixture.path, SourceLimits {})
+            : openFileSource({ fixture.path }, SourceLimits {});
         const BatchResult result = runBatch(*source, scratch.path());
         const QString rejections = describe(result.rejections);
 
@@ -130,9 +130,10 @@ private Q_SLOTS:
                 found = found
                     || (rejection.relativePath.endsWith(fixture.rejectedPath)
                         && fixture.reason.match(rejection.reason).hasMatch());
-            QVERIFY2(found, qPrintable(QStringLiteral("expected %1 rejected matching \"%2\"; got %3")
-                                           .arg(fixture.rejectedPath, fixture.reason.pattern(),
-                                                rejections)));
+            QVERIFY2(
+                found,
+                qPrintable(QStringLiteral("expected %1 rejected matching \"%2\"; got %3")
+                               .arg(fixture.rejectedPath, fixture.reason.pattern(), rejections)));
         } else {
             QVERIFY2(result.rejections.isEmpty(), qPrintable(rejections));
         }
