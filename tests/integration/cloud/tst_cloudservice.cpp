@@ -149,11 +149,13 @@ private Q_SLOTS:
     void unauthorizedMintsNewTokenAndRetries();
     void secondUnauthorizedFails();
     void noAuthSendsNoAuthorization();
+    void unauthorizedUploadResent();
 
     void errorDetailMapped_data();
     void errorDetailMapped();
     void stalledResponseTimesOut();
     void connectionRefusedNamesUrl();
+    void invalidJsonReported();
 
     void addMediaSendsFilesParts();
     void addMediaSendsArchivePart();
@@ -180,6 +182,7 @@ private Q_SLOTS:
     void mediaMapsExplorePreviews();
     void mediaEmptyWithoutExploreEndpoint();
     void thumbnailDownloadsAndScales();
+    void thumbnailElsewhereSentWithoutToken();
 
     void watchSeesUnderscoreSpellingsAndStops();
     void watchIgnoresStaleStatusAfterRequest();
@@ -295,6 +298,35 @@ void TestCloudService::noAuthSendsNoAuthorization()
     QVERIFY(!server.requests().first().headers.contains("authorization"));
 }
 
+void TestCloudService::unauthorizedUploadResent()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QStringList photos = copyPhotos(dir.filePath(QStringLiteral("in")), 1);
+    QVERIFY2(photos.size() == 1, "needs the opencv-doc package");
+    QFile original(photos.first());
+    QVERIFY(original.open(QIODevice::ReadOnly));
+    const QByteArray bytes = original.readAll();
+
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue(CannedResponse::detail(401, QStringLiteral("Token expired")));
+    server.enqueue(CannedResponse::empty(202));
+    auto service = makeService(server);
+
+    AddMediaRequest request;
+    request.files = photos;
+    auto future = service->addMedia(QStringLiteral("ds1"), request);
+    QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), futureTimeoutMs);
+    QCOMPARE(failureOf(future).detail(), QString());
+
+    QCOMPARE(server.requests().size(), 2);
+    for (const RecordedRequest &sent : server.requests()) {
+        QCOMPARE(sent.parts("files").size(), 1);
+        QCOMPARE(sent.parts("files").first().body, bytes);
+    }
+}
+
 // ---- Errors ----------------------------------------------------------------------------
 
 void TestCloudService::errorDetailMapped_data()
@@ -389,6 +421,24 @@ void TestCloudService::connectionRefusedNamesUrl()
     QCOMPARE(error.code(), 0);
     QVERIFY2(error.detail().startsWith(QStringLiteral("Connection refused at http://127.0.0.1:%1").arg(port)),
              qPrintable(error.detail()));
+}
+
+void TestCloudService::invalidJsonReported()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    CannedResponse html;
+    html.body = "<html>login page</html>";
+    html.contentType = "text/html";
+    server.enqueue(html);
+    auto service = makeService(server);
+
+    auto future = service->listDatasets();
+    QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), futureTimeoutMs);
+    const ServiceError error = failureOf(future);
+    QCOMPARE(error.code(), 0);
+    QVERIFY2(error.detail().contains(QStringLiteral("invalid response")), qPrintable(error.detail()));
+    QVERIFY2(error.detail().contains(QStringLiteral("/api/v1/datasets")), qPrintable(error.detail()));
 }
 
 // ---- add_media -------------------------------------------------------------------------
@@ -1004,6 +1054,34 @@ void TestCloudService::thumbnailDownloadsAndScales()
     QVERIFY(thumbnail.height() <= 64);
     QCOMPARE(server.requests().first().path, QStringLiteral("/cdn/ds1/thumbs/m1.jpg"));
     QVERIFY(server.requests().first().headers.contains("authorization"));
+}
+
+void TestCloudService::thumbnailElsewhereSentWithoutToken()
+{
+    const QStringList photos = opencvPhotos();
+    QVERIFY2(!photos.isEmpty(), "needs the opencv-doc package");
+    QFile photo(photos.first());
+    QVERIFY(photo.open(QIODevice::ReadOnly));
+    CannedResponse image;
+    image.body = photo.readAll();
+    image.contentType = "image/jpeg";
+
+    ScriptedHttpServer api;
+    QVERIFY(api.listen());
+    ScriptedHttpServer storage; // another origin: same host, another port
+    QVERIFY(storage.listen());
+    storage.enqueue(image);
+    auto service = makeService(api);
+
+    MediaItem item;
+    item.id = QStringLiteral("m1");
+    item.thumbnailUri = storage.url().toString() + QStringLiteral("/thumbs/m1.jpg");
+    auto future = service->thumbnail(item, QSize(32, 32));
+    QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), futureTimeoutMs);
+    QCOMPARE(failureOf(future).detail(), QString());
+    QCOMPARE(storage.requests().size(), 1);
+    QVERIFY(!storage.requests().first().headers.contains("authorization"));
+    QCOMPARE(api.connectionsSeen(), 0);
 }
 
 // ---- Watching --------------------------------------------------------------------------
