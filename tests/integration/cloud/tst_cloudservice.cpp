@@ -752,7 +752,7 @@ void TestCloudService::uploadMemoryStaysFlat()
 void TestCloudService::uploadTimeoutCountsFromLastProgress()
 {
     // The server reads about 12.5 MiB/s, so the 24 MiB upload takes about twice the 1 s
-    // upload timeout; it succeeds only if the timeout restarts with every progress.
+    // upload timeout. It succeeds only if the timeout restarts with every progress.
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = makeSparseFile(dir.filePath(QStringLiteral("slow.zip")), 24LL * 1024 * 1024);
@@ -1154,7 +1154,7 @@ void TestCloudService::watchIgnoresStaleStatusAfterRequest()
 
 void TestCloudService::watchStopsAfterGracePeriod()
 {
-    // A batch that ends before the first poll leaves the status where it was; once the grace
+    // A batch that ends before the first poll leaves the status where it was. Once the grace
     // period has passed, that status counts as the outcome.
     ScriptedHttpServer server;
     QVERIFY(server.listen());
