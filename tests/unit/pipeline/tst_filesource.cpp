@@ -206,6 +206,25 @@ private Q_SLOTS:
                     ->entry.rejectionReason.isEmpty());
     }
 
+    void batchOverTotalSizeRejected()
+    {
+        QTemporaryDir temp;
+        const QString first = temp.filePath(QStringLiteral("first.jpg"));
+        const QString second = temp.filePath(QStringLiteral("second.jpg"));
+        QVERIFY(writeFile(first, QByteArray(10, 'x')));
+        QVERIFY(writeFile(second, QByteArray(10, 'y')));
+        SourceLimits limits;
+        limits.maxTotalSize = 15;
+
+        auto source = openFileSource({ first, second }, limits);
+        const QList<ReadEntry> entries = readAll(*source);
+        QCOMPARE(entries.size(), 2);
+        QVERIFY(entries.at(0).entry.rejectionReason.isEmpty());
+        QCOMPARE(entries.at(0).data, QByteArray(10, 'x'));
+        QCOMPARE(entries.at(1).entry.rejectionReason, QStringLiteral("too large"));
+        QVERIFY(entries.at(1).data.isEmpty());
+    }
+
     void missingPathRejected()
     {
         QTemporaryDir temp;

@@ -383,6 +383,31 @@ private Q_SLOTS:
         QVERIFY(analysis.thumbnail.isNull());
     }
 
+    void unsupportedFormatNamed_data()
+    {
+        QTest::addColumn<QString>("fileName");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("photoshop") << QStringLiteral("layers.psd")
+                                   << QStringLiteral("unsupported image format: psd");
+        QTest::newRow("jpeg 2000") << QStringLiteral("photo.jp2")
+                                   << QStringLiteral("unsupported image format: j2k");
+    }
+
+    void unsupportedFormatNamed()
+    {
+        QFETCH(QString, fileName);
+        QFETCH(QString, reason);
+        const QString path = m_temp.filePath(fileName);
+        QProcess convert;
+        convert.start(imageMagick, { dataFile("fruits.jpg"), path });
+        QVERIFY2(convert.waitForFinished(60'000), "ImageMagick did not finish");
+        QCOMPARE(convert.exitCode(), 0);
+
+        const MediaAnalysis analysis = analyzeMedia(path, {}, m_settings);
+        QVERIFY(!analysis.ok);
+        QCOMPARE(analysis.rejectionReason, reason);
+    }
+
     void exifOrientationApplied_data()
     {
         QTest::addColumn<int>("orientation");
