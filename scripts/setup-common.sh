@@ -9,7 +9,7 @@ ACCRETE_PACKAGES=(
     qt6-qpa-plugins libarchive-dev libgl1-mesa-dev libavformat-dev libavcodec-dev
     libswscale-dev libavutil-dev ffmpeg libheif-dev xvfb xauth imagemagick fonts-dejavu-core
     ninja-build cmake pkg-config g++ libhnswlib-dev qtkeychain-qt6-dev libjwt-dev libexif-dev
-    opencv-doc ccache curl python3 python3-requests libcpp-httplib-dev
+    opencv-doc ccache curl python3 python3-requests libcpp-httplib-dev clang libclang-rt-14-dev
 )
 
 # Prints the packages of ACCRETE_PACKAGES that dpkg does not list as installed, one a line.
