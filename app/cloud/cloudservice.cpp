@@ -277,6 +277,15 @@ void CloudService::sendWithToken(const std::shared_ptr<Request> &request,
                                  const QByteArray &token)
 {
     const bool isUpload = !request->uploadDatasetId.isEmpty();
+    if (isUpload
+        && m_uploadCancelGenerations.value(request->uploadDatasetId) != request->uploadCancelGeneration) {
+        qCInfo(lcCloud) << "Upload to dataset" << request->uploadDatasetId
+                        << "cancelled before it started";
+        promise->setException(ServiceError(0, tr("Upload cancelled: no media was sent to dataset %1.")
+                                                   .arg(request->uploadDatasetId)));
+        promise->finish();
+        return;
+    }
     const QUrl url = urlFor(*request);
 
     QNetworkRequest networkRequest(url);
@@ -520,8 +529,13 @@ QFuture<AddMediaAccepted> CloudService::addMedia(const QString &datasetId,
         return addMediaFromServerPath(datasetId, request);
     if (!request.files.isEmpty() && needsFolderExpansion(request.files)) {
         // Walking a folder tree is disk I/O, so it runs on a worker thread.
+        const int generation = m_uploadCancelGenerations.value(datasetId);
         return QtConcurrent::run(&expandFolders, request.files)
-            .then(this, [this, datasetId, request](const QStringList &files) {
+            .then(this, [this, datasetId, request, generation](const QStringList &files) {
+                if (m_uploadCancelGenerations.value(datasetId) != generation) {
+                    throw ServiceError(0, tr("Upload cancelled: no media was sent to dataset %1.")
+                                              .arg(datasetId));
+                }
                 if (files.isEmpty()) {
                     throw ServiceError(400, tr("The folders %1 contain no files to add.")
                                                 .arg(request.files.join(QStringLiteral(", "))));
@@ -586,8 +600,10 @@ QFuture<AddMediaAccepted> CloudService::uploadMedia(const QString &datasetId,
         request.form.addField(QStringLiteral("batch_n_objects"), QString::number(*addRequest.batchNObjects));
     if (addRequest.useSpot)
         request.form.addField(QStringLiteral("use_spot"), boolField(*addRequest.useSpot));
-    if (request.form.hasFiles())
+    if (request.form.hasFiles()) {
         request.uploadDatasetId = datasetId;
+        request.uploadCancelGeneration = m_uploadCancelGenerations.value(datasetId);
+    }
 
     qCInfo(lcCloud).nospace() << "add_media to dataset " << datasetId << ": " << files.size()
                               << " files" << (addRequest.archive.isEmpty() ? "" : ", 1 archive")
@@ -620,6 +636,7 @@ QFuture<void> CloudService::reindex(const QString &datasetId)
 
 void CloudService::cancelUploads(const QString &datasetId)
 {
+    ++m_uploadCancelGenerations[datasetId];
     const auto replies = m_uploads.values(datasetId);
     for (const QPointer<QNetworkReply> &reply : replies) {
         if (!reply)

@@ -71,7 +71,8 @@ public:
     void unwatchDataset(const QString &datasetId) override;
     bool isWatching(const QString &datasetId) const { return m_watches.contains(datasetId); }
 
-    // Aborts the running uploads to `datasetId`; their futures fail with "upload cancelled".
+    // Aborts the uploads to `datasetId`, running or still being prepared. Their futures fail
+    // with "Upload cancelled".
     void cancelUploads(const QString &datasetId);
 
 Q_SIGNALS:
@@ -87,6 +88,7 @@ private:
         QUrl absoluteUrl;  // set instead of `path` for URLs the server handed out (thumbnails)
         MultipartForm form;
         QString uploadDatasetId; // set for add_media uploads: progress, cancel, upload timeout
+        int uploadCancelGeneration = 0; // m_uploadCancelGenerations value when requested
         bool authenticate = true;
         qint64 maxResponseBytes = 32 * 1024 * 1024;
     };
@@ -142,6 +144,9 @@ private:
     std::chrono::milliseconds m_watchGracePeriod{ 20'000 };
 
     QMultiHash<QString, QPointer<QNetworkReply>> m_uploads; // dataset id -> running upload
+    // Dataset id -> number of cancelUploads() calls, so that uploads that had not started
+    // when they were cancelled never start.
+    QHash<QString, int> m_uploadCancelGenerations;
     QHash<QString, Watch> m_watches;
     QHash<QString, DatasetStatus> m_lastKnownStatus;
     QHash<QString, PendingOperation> m_pendingOperations;

@@ -168,6 +168,7 @@ private Q_SLOTS:
 
     void uploadProgressReachesTotal();
     void uploadCancelFailsFuture();
+    void uploadCancelledBeforeStart();
     void uploadMemoryStaysFlat();
     void uploadTimeoutCountsFromLastProgress();
     void stalledUploadTimesOut();
@@ -718,6 +719,35 @@ void TestCloudService::uploadCancelFailsFuture()
     const ServiceError error = failureOf(future);
     QCOMPARE(error.code(), 0);
     QVERIFY2(error.detail().startsWith(QStringLiteral("Upload cancelled")), qPrintable(error.detail()));
+}
+
+void TestCloudService::uploadCancelledBeforeStart()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QVERIFY2(copyPhotos(dir.filePath(QStringLiteral("drop")), 2).size() == 2, "needs the opencv-doc package");
+
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue(CannedResponse::empty(202));
+    auto service = makeService(server);
+
+    // The folder is walked on a worker thread, so the upload has not started when the
+    // cancel arrives.
+    auto future = service->addMedia(QStringLiteral("ds1"),
+                                    AddMediaRequest::fromLocalPath(dir.filePath(QStringLiteral("drop"))));
+    service->cancelUploads(QStringLiteral("ds1"));
+    QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), futureTimeoutMs);
+    QVERIFY2(failureOf(future).detail().startsWith(QStringLiteral("Upload cancelled")),
+             qPrintable(failureOf(future).detail()));
+    QCOMPARE(server.connectionsSeen(), 0);
+
+    // A later upload to the same dataset is not affected by the earlier cancel.
+    auto later = service->addMedia(QStringLiteral("ds1"),
+                                   AddMediaRequest::fromLocalPath(dir.filePath(QStringLiteral("drop"))));
+    QTRY_VERIFY_WITH_TIMEOUT(later.isFinished(), futureTimeoutMs);
+    QCOMPARE(failureOf(later).detail(), QString());
+    QCOMPARE(server.requests().size(), 1);
 }
 
 void TestCloudService::uploadMemoryStaysFlat()
