@@ -17,7 +17,7 @@
 
 namespace {
 
-// Saves a picture of `window` to `fileName` once `view` knows its dataset, has loaded its
+// Saves a picture of `window` to `fileName` once `view` has loaded its dataset, has loaded its
 // first page and has no thumbnail request left, then quits with 0 (or 1 if saving failed).
 void saveScreenshotWhenLoaded(QWidget *window, Accrete::DatasetView *view, const QString &fileName)
 {
@@ -43,8 +43,9 @@ void saveScreenshotWhenLoaded(QWidget *window, Accrete::DatasetView *view, const
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
-    QCoreApplication::setOrganizationName(QStringLiteral("Accrete"));
-    QCoreApplication::setApplicationName(QStringLiteral("Accrete"));
+    // No organization name and the CLI's application name, so both default to the same
+    // data directory (AppDataLocation: ~/.local/share/accrete on Linux).
+    QCoreApplication::setApplicationName(QStringLiteral("accrete"));
     QCoreApplication::setApplicationVersion(QStringLiteral(ACCRETE_VERSION));
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Accrete"));
     QGuiApplication::setDesktopFileName(QStringLiteral("accrete"));

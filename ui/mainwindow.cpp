@@ -301,7 +301,7 @@ void MainWindow::createDatasetFromFolder(const QString &folder, const QString &n
 
 void MainWindow::restoreSettings()
 {
-    QSettings settings;
+    QSettings settings(QSettings::UserScope, QStringLiteral("accrete"), QStringLiteral("accrete"));
     settings.beginGroup(QStringLiteral("MainWindow"));
     if (settings.contains(QStringLiteral("geometry")))
         restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
@@ -312,7 +312,7 @@ void MainWindow::restoreSettings()
 
 void MainWindow::saveSettings() const
 {
-    QSettings settings;
+    QSettings settings(QSettings::UserScope, QStringLiteral("accrete"), QStringLiteral("accrete"));
     settings.beginGroup(QStringLiteral("MainWindow"));
     settings.setValue(QStringLiteral("geometry"), saveGeometry());
     settings.setValue(QStringLiteral("state"), saveState());

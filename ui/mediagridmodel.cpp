@@ -60,7 +60,7 @@ void MediaGridModel::reload()
     m_queuedIds.clear();
     m_failed.clear();
     endResetModel();
-    // Views call fetchMore when they show an empty model; a model without a view still loads.
+    // Views call fetchMore when they show an empty model, but a model without a view loads too.
     fetchMore(QModelIndex());
 }
 
@@ -141,9 +141,9 @@ void MediaGridModel::fetchMore(const QModelIndex &parent)
     if (m_fetching || !canFetchMore(parent))
         return;
     m_fetching = true;
-    // Views call fetchMore while they handle a model signal, and a backend may answer with a
-    // finished future whose continuation runs at once; the request starts from the event
-    // loop so that rows are never inserted inside another change of this model.
+    // Views call fetchMore while they handle a model signal, and a backend may return a
+    // finished future whose continuation runs at once. The request starts from the event
+    // loop, so rows are never inserted inside another change of this model.
     if (!std::exchange(m_pageRequestScheduled, true))
         QMetaObject::invokeMethod(this, &MediaGridModel::requestNextPage, Qt::QueuedConnection);
 }
@@ -252,7 +252,7 @@ void MediaGridModel::requestThumbnail(const MediaItem &item) const
     if (m_running.contains(item.id))
         return;
     if (m_queuedIds.contains(item.id)) {
-        // Asked again: the row is visible now, so move it to the front of the line.
+        // Requested again because the row is visible now, so it moves to the front of the line.
         for (qsizetype i = 0; i < m_queue.size(); ++i) {
             if (m_queue.at(i).id == item.id) {
                 m_queue.move(i, m_queue.size() - 1);
@@ -265,7 +265,7 @@ void MediaGridModel::requestThumbnail(const MediaItem &item) const
     m_queuedIds.insert(item.id);
     while (m_queue.size() > kMaxQueuedThumbnails)
         m_queuedIds.remove(m_queue.takeFirst().id);
-    // data() may be called while painting; start the requests from the event loop.
+    // data() runs while the view paints, so the requests start from the event loop.
     QTimer::singleShot(0, const_cast<MediaGridModel *>(this), &MediaGridModel::startQueuedThumbnails);
 }
 

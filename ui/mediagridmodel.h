@@ -17,7 +17,7 @@ class DatasetService;
 
 // The media of one dataset for a grid view, paged through DatasetService::media so that a
 // dataset of any size stays responsive: rows arrive page by page through canFetchMore and
-// fetchMore, and thumbnails are requested only for the rows a view asks to paint.
+// fetchMore, and thumbnails are requested only for the rows a view paints.
 //
 // Thumbnails live in a QCache bounded in bytes; while one loads, DecorationRole is empty and
 // the delegate paints a placeholder. At most kMaxThumbnailRequests requests run at once and
@@ -52,7 +52,7 @@ public:
     QSize thumbnailSize() const { return m_thumbnailSize; }
     void setThumbnailSize(const QSize &size);
 
-    // Items in the dataset as the service last reported it; rowCount() is the loaded part.
+    // Items in the dataset as the service last reported it. rowCount() is the loaded part.
     int totalCount() const { return m_total; }
     // Thumbnail requests running or waiting.
     int pendingThumbnailCount() const { return int(m_running.size() + m_queue.size()); }
@@ -92,7 +92,7 @@ private:
 
     QList<MediaItem> m_items;          // paged rows first, then items appended from mediaAdded
     QSet<QString> m_appendedIds;       // ids of the appended tail, skipped when a page repeats them
-    QHash<QString, int> m_rowById;     // rebuilt lazily; see rowOf()
+    QHash<QString, int> m_rowById;     // rebuilt by rowOf() after any insertion
     int m_serverOffset = 0;            // offset of the next page on the service
     int m_total = 0;
     bool m_totalKnown = false;

@@ -143,7 +143,7 @@ void StatusPanel::setDataset(const DatasetInfo &dataset, const QDateTime &time)
     const bool busy = isBusyStatus(dataset.status);
     m_progress->setValue(qBound(0, dataset.progress, 100));
     m_progress->setEnabled(busy);
-    // The value stays visible after an operation, but the format says nothing runs.
+    // The value stays visible after an operation, and the text states that nothing runs.
     m_progress->setFormat(busy ? tr("%p%") : tr("No operation running"));
 
     m_errorLabel->setText(dataset.fatalErrorMsg);

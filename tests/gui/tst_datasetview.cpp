@@ -1,6 +1,6 @@
-// The dataset view and the main window over a real EmbeddedService: a dataset created from
-// opencv-doc photos in a temporary data directory, batches dropped as the desktop delivers
-// them, and the status changes the badge, the grid and the banner show.
+// The dataset view and the main window over a real EmbeddedService. Each test creates a
+// dataset from opencv-doc photos in a temporary data directory, drops batches as the desktop
+// delivers them and checks what the badge, the grid and the banner show.
 
 #include <QAbstractItemModelTester>
 #include <QDir>
@@ -98,6 +98,7 @@ private Q_SLOTS:
     void reindexWhileReadyShowsConflict();
     void batchReportListsRejectedFile();
     void mainWindowListsDatasets();
+    void mainWindowCreatesDatasetFromFolder();
     void screenshotOfPartialIndex();
     void screenshotOfConflictBanner();
 
@@ -105,7 +106,7 @@ private:
     // Creates a dataset from kInitialPhotos photos and waits until it is READY.
     QString createReadyDataset();
     DatasetInfo fetchDataset(const QString &datasetId);
-    // Opens a shown DatasetView, with a model tester on its grid model, once it knows its dataset.
+    // Opens a shown DatasetView, with a model tester on its grid model, once it has loaded its dataset.
     DatasetView *openView(const QString &datasetId);
     // Photos not in the initial dataset, copied to a new folder.
     QStringList newPhotos(const QString &folderName, int count, int offset = kInitialPhotos);
@@ -280,7 +281,7 @@ void TestDatasetView::secondDropWhileReadOnlyShowsConflict()
     QCOMPARE(second.size(), 2);
     QVERIFY(dropPaths(view->dropTarget(), first));
     // The embedded service accepts or rejects before its future exists, so the first batch
-    // holds the dataset when the second arrives.
+    // still runs when the second arrives.
     QVERIFY(dropPaths(view->dropTarget(), second));
 
     DatasetState busy;
@@ -403,6 +404,30 @@ void TestDatasetView::mainWindowListsDatasets()
     QTRY_COMPARE_WITH_TIMEOUT(window->datasetModel()->index(0).data(DatasetListModel::StatusRole)
                                   .value<DatasetStatus>(),
                               DatasetStatus::PartialIndex, kIndexTimeoutMs);
+}
+
+void TestDatasetView::mainWindowCreatesDatasetFromFolder()
+{
+    const QStringList photos = TestSupport::copyPhotos(m_dir->filePath(QStringLiteral("new")), 3);
+    QCOMPARE(photos.size(), 3);
+    auto *window = new MainWindow(m_service.get());
+    m_window.reset(window);
+    QAbstractItemModelTester listTester(window->datasetModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+    window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window));
+
+    window->createDatasetFromFolder(m_dir->filePath(QStringLiteral("new")), QStringLiteral("Fresh"));
+    QTRY_VERIFY_WITH_TIMEOUT(window->currentDatasetView() != nullptr, kRequestTimeoutMs);
+    DatasetView *view = window->currentDatasetView();
+    QTRY_COMPARE_WITH_TIMEOUT(window->datasetModel()->rowCount(), 1, kRequestTimeoutMs);
+    QCOMPARE(window->datasetModel()->index(0).data(DatasetListModel::IdRole).toString(),
+             view->datasetId());
+    QTRY_COMPARE_WITH_TIMEOUT(view->statusPanel()->badge()->text(), QStringLiteral("READY"),
+                              kIndexTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(view->gridModel()->rowCount(), 3, kRequestTimeoutMs);
+    QCOMPARE(window->tabs()->tabText(window->tabs()->currentIndex()), QStringLiteral("Fresh"));
+    QVERIFY(!window->banner()->isVisible());
 }
 
 DatasetView *TestDatasetView::openInMainWindow(const QString &datasetId)
