@@ -27,6 +27,8 @@ namespace {
 // Reply properties set by the service before it aborts a reply itself.
 constexpr char cancelledProperty[] = "accreteUploadCancelled";
 constexpr char tooLargeProperty[] = "accreteResponseTooLarge";
+// Set once the whole request body of an upload was sent.
+constexpr char uploadSentProperty[] = "accreteUploadSent";
 
 // Pages fetched by task() while it looks for a task in the task list, 50 tasks each.
 constexpr int maxTaskLookupPages = 20;
@@ -324,10 +326,12 @@ void CloudService::sendWithToken(const std::shared_ptr<Request> &request,
         m_uploads.insert(request->uploadDatasetId, reply);
         const QString datasetId = request->uploadDatasetId;
         connect(reply, &QNetworkReply::uploadProgress, this,
-                [this, datasetId](qint64 sent, qint64 total) {
+                [this, reply, datasetId](qint64 sent, qint64 total) {
                     // Qt reports (0, 0) when the request ends, which is not progress.
                     if (total <= 0)
                         return;
+                    if (sent >= total)
+                        reply->setProperty(uploadSentProperty, true);
                     Q_EMIT uploadProgress(datasetId, sent, total);
                 });
     }
@@ -365,8 +369,15 @@ void CloudService::handleFinished(QNetworkReply *reply, const std::shared_ptr<Re
     if (reply->property(cancelledProperty).toBool()) {
         qCInfo(lcCloud).nospace() << "Upload to dataset " << request->uploadDatasetId
                                   << " cancelled after " << elapsedMs << " ms";
-        fail(ServiceError(0, tr("Upload cancelled: no media was sent to dataset %1.")
-                                 .arg(request->uploadDatasetId)));
+        if (reply->property(uploadSentProperty).toBool()) {
+            // The server had the whole request and may have accepted it before the abort.
+            fail(ServiceError(0, tr("Upload cancelled while waiting for dataset %1 to accept "
+                                    "the files. The server may still add them; check the "
+                                    "dataset's status.").arg(request->uploadDatasetId)));
+        } else {
+            fail(ServiceError(0, tr("Upload cancelled: no media was sent to dataset %1.")
+                                     .arg(request->uploadDatasetId)));
+        }
         return;
     }
     if (reply->property(tooLargeProperty).toBool()) {

@@ -169,6 +169,7 @@ private Q_SLOTS:
     void uploadProgressReachesTotal();
     void uploadCancelFailsFuture();
     void uploadCancelledBeforeStart();
+    void uploadCancelAfterSendWarns();
     void uploadMemoryStaysFlat();
     void uploadTimeoutCountsFromLastProgress();
     void stalledUploadTimesOut();
@@ -748,6 +749,35 @@ void TestCloudService::uploadCancelledBeforeStart()
     QTRY_VERIFY_WITH_TIMEOUT(later.isFinished(), futureTimeoutMs);
     QCOMPARE(failureOf(later).detail(), QString());
     QCOMPARE(server.requests().size(), 1);
+}
+
+void TestCloudService::uploadCancelAfterSendWarns()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QStringList photos = copyPhotos(dir.filePath(QStringLiteral("in")), 1);
+    QVERIFY2(photos.size() == 1, "needs the opencv-doc package");
+
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue(CannedResponse::stall());
+    auto service = makeService(server);
+    QSignalSpy progress(service.get(), &CloudService::uploadProgress);
+    QVERIFY(progress.isValid());
+
+    AddMediaRequest request;
+    request.files = photos;
+    auto future = service->addMedia(QStringLiteral("ds1"), request);
+    QTRY_COMPARE_WITH_TIMEOUT(server.requests().size(), 1, futureTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty()
+                                 && progress.last().at(1).toLongLong() == progress.last().at(2).toLongLong(),
+                             futureTimeoutMs);
+    QVERIFY(!future.isFinished());
+    service->cancelUploads(QStringLiteral("ds1"));
+    QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), futureTimeoutMs);
+    const QString detail = failureOf(future).detail();
+    QVERIFY2(detail.startsWith(QStringLiteral("Upload cancelled")), qPrintable(detail));
+    QVERIFY2(detail.contains(QStringLiteral("may still add them")), qPrintable(detail));
 }
 
 void TestCloudService::uploadMemoryStaysFlat()
