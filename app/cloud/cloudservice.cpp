@@ -443,7 +443,7 @@ QFuture<QList<DatasetInfo>> CloudService::listDatasets()
     request.path = QStringLiteral("/api/v1/datasets");
     return send(std::move(request)).then(this, [this](const Response &response) {
         const QJsonDocument document = parseJson(response.body, QStringLiteral("GET /api/v1/datasets"));
-        // The API returns an array; some servers wrap it as {"datasets": [...]}.
+        // The API returns an array, and some servers wrap it as {"datasets": [...]}.
         const QJsonArray array = document.isArray()
             ? document.array()
             : document.object().value(QStringLiteral("datasets")).toArray();
