@@ -158,7 +158,7 @@ void MediaGridModel::requestNextPage()
     MediaQuery query;
     query.datasetId = m_datasetId;
     query.offset = m_serverOffset;
-    query.limit = kPageSize;
+    query.limit = m_pageSize;
     query.sort = m_sort;
     const quint64 generation = m_generation;
     qCDebug(lcUi) << "loading media of dataset" << m_datasetId << "from offset" << query.offset;
@@ -226,8 +226,14 @@ void MediaGridModel::onMediaAdded(const QString &datasetId, const QList<MediaIte
     }
     m_rowById.clear();
     endInsertRows();
-    if (m_totalKnown)
+    if (m_totalKnown) {
+        // With every page loaded, the model now has every item the service has. Otherwise
+        // the remaining pages still come, and skip the appended items.
+        const bool allPagesLoaded = m_serverOffset >= m_total;
         m_total += int(fresh.size());
+        if (allPagesLoaded)
+            m_serverOffset = m_total;
+    }
 }
 
 void MediaGridModel::onMediaChanged(const QString &datasetId)

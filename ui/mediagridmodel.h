@@ -39,7 +39,7 @@ public:
         ThumbnailLoadedRole,         // bool
     };
 
-    static constexpr int kPageSize = 500;
+    static constexpr int kDefaultPageSize = 500;
     static constexpr int kMaxThumbnailRequests = 6;
     static constexpr int kMaxQueuedThumbnails = 200;
     static constexpr qint64 kThumbnailCacheBytes = 96LL * 1024 * 1024;
@@ -49,6 +49,9 @@ public:
     QString datasetId() const { return m_datasetId; }
     MediaSort sort() const { return m_sort; }
     void setSort(MediaSort sort);
+    int pageSize() const { return m_pageSize; }
+    // Items per DatasetService::media request; applies from the next page on.
+    void setPageSize(int pageSize) { m_pageSize = qMax(1, pageSize); }
     QSize thumbnailSize() const { return m_thumbnailSize; }
     void setThumbnailSize(const QSize &size);
 
@@ -89,6 +92,7 @@ private:
     QString m_datasetId;
     MediaSort m_sort = MediaSort::Added;
     QSize m_thumbnailSize = QSize(160, 160);
+    int m_pageSize = kDefaultPageSize;
 
     QList<MediaItem> m_items;          // paged rows first, then items appended from mediaAdded
     QSet<QString> m_appendedIds;       // ids of the appended tail, skipped when a page repeats them

@@ -92,6 +92,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
 
+    void gridModelPagesWithoutDuplicates();
     void dropOfPhotosGoesToPartialIndex();
     void reindexNowReturnsToReady();
     void secondDropWhileReadOnlyShowsConflict();
@@ -203,6 +204,38 @@ DatasetView *TestDatasetView::openView(const QString &datasetId)
 QStringList TestDatasetView::newPhotos(const QString &folderName, int count, int offset)
 {
     return TestSupport::copyPhotos(m_dir->filePath(folderName), count, offset);
+}
+
+void TestDatasetView::gridModelPagesWithoutDuplicates()
+{
+    const QString datasetId = createReadyDataset();
+    QVERIFY(!datasetId.isEmpty());
+    MediaGridModel model(m_service.get(), datasetId);
+    QSignalSpy pageSpy(&model, &MediaGridModel::pageLoaded);
+    QVERIFY(pageSpy.isValid());
+    // The tester calls fetchMore after every change, as a scrolling view would.
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setPageSize(2);
+    model.reload();
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), kInitialPhotos, kRequestTimeoutMs);
+    QCOMPARE(model.totalCount(), kInitialPhotos);
+    QVERIFY(!model.canFetchMore(QModelIndex()));
+    QCOMPARE(pageSpy.count(), (kInitialPhotos + 1) / 2);
+
+    // A batch appears at once through mediaAdded, at the end, and no later page repeats it.
+    AddMediaRequest request;
+    request.files = newPhotos(QStringLiteral("batch"), 3);
+    QFuture<AddMediaAccepted> accepted = m_service->addMedia(datasetId, request);
+    QVERIFY(waitFor(accepted));
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), kInitialPhotos + 3, kIndexTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!model.canFetchMore(QModelIndex()), kRequestTimeoutMs);
+    QCOMPARE(model.rowCount(), kInitialPhotos + 3);
+    QSet<QString> ids;
+    for (int row = 0; row < model.rowCount(); ++row)
+        ids.insert(model.itemAt(row).id);
+    QCOMPARE(ids.size(), kInitialPhotos + 3);
+    for (int row = kInitialPhotos; row < model.rowCount(); ++row)
+        QVERIFY(!model.itemAt(row).clustered);
 }
 
 void TestDatasetView::dropOfPhotosGoesToPartialIndex()
