@@ -26,7 +26,7 @@ if [[ -z "$corpus_tool" || ! -x "$corpus_tool" ]]; then
     exit 1
 fi
 
-targets=(fuzz_archivesource fuzz_mediaanalyzer)
+targets=(fuzz_archivesource fuzz_mediaanalyzer fuzz_httprequest)
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz --target "${targets[@]}"
 
@@ -41,7 +41,7 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus/$name" "build/fuzz-crashes/$name"
     echo "== $target for ${seconds}s"
     # -rss_limit_mb bounds memory per input; -timeout flags any input that takes over 10 s.
-    if ! QT_QPA_PLATFORM=offscreen "build/fuzz/tests/fuzz/$target" \
+    if ! QT_QPA_PLATFORM=offscreen QT_LOGGING_RULES="accrete.*.info=false" "build/fuzz/tests/fuzz/$target" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="build/fuzz-crashes/$name/" \
         "$corpus/$name" "$seeds/$name" 2>"build/fuzz-crashes/$name/log.txt"; then
