@@ -117,7 +117,12 @@ DatasetView::DatasetView(DatasetService *service, const QString &datasetId, QWid
 
     service->watchDataset(datasetId);
     service->dataset(datasetId)
-        .then(this, [this](const DatasetInfo &dataset) { onDatasetChanged(dataset); })
+        .then(this,
+              [this](const DatasetInfo &dataset) {
+                  // A datasetChanged that arrived first is newer than this result.
+                  if (!hasDataset())
+                      onDatasetChanged(dataset);
+              })
         .onFailed(this, [this](const ServiceError &error) {
             showServiceError(error, FailedOperation::OpenDataset);
             if (error.code() == 404)

@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QListView>
 #include <QMimeData>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -102,6 +103,7 @@ private Q_SLOTS:
     void mainWindowCreatesDatasetFromFolder();
     void screenshotOfPartialIndex();
     void screenshotOfConflictBanner();
+    void appScreenshotOptionSavesWindow();
 
 private:
     // Creates a dataset from kInitialPhotos photos and waits until it is READY.
@@ -546,6 +548,33 @@ void TestDatasetView::screenshotOfConflictBanner()
     QVERIFY(view->retryAction()->isEnabled());
 
     QVERIFY(saveScreenshot(view, QStringLiteral("screenshot-conflict.png")));
+}
+
+void TestDatasetView::appScreenshotOptionSavesWindow()
+{
+    const QString datasetId = createReadyDataset();
+    QVERIFY(!datasetId.isEmpty());
+    const QString fileName = m_dir->filePath(QStringLiteral("app.png"));
+
+    QProcess app;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    // Keeps the window state the app saves out of the user's configuration.
+    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
+    app.setProcessEnvironment(environment);
+    app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    app.start(QStringLiteral(ACCRETE_APP_PATH),
+              { QStringLiteral("--data-dir"), m_dir->filePath(QStringLiteral("data")),
+                QStringLiteral("--dataset"), datasetId, QStringLiteral("--screenshot"), fileName });
+    QVERIFY2(app.waitForStarted(), qPrintable(app.errorString()));
+    QVERIFY(QTest::qWaitFor([&app] { return app.state() == QProcess::NotRunning; }, kIndexTimeoutMs));
+    QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(app.exitCode(), 0);
+
+    const QImage image(fileName);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() >= 800);
+    QVERIFY(image.height() >= 500);
 }
 
 QTEST_MAIN(TestDatasetView)
