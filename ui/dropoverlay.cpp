@@ -36,28 +36,41 @@ void DropOverlay::paintEvent(QPaintEvent * /*event*/)
     painter.setRenderHint(QPainter::Antialiasing);
     const QColor accent(0x2f, 0x6f, 0xd6);
 
-    QColor fill = accent;
-    fill.setAlpha(38);
-    const QRectF frame = QRectF(rect()).adjusted(6, 6, -6, -6);
-    QPainterPath path;
-    path.addRoundedRect(frame, 10, 10);
-    painter.fillPath(path, fill);
-    QPen pen(accent, 2.5, Qt::DashLine);
-    painter.setPen(pen);
-    painter.drawPath(path);
+    // Wash out the view so the hint reads clearly, and frame the whole drop area.
+    const QRectF frame = QRectF(rect()).adjusted(4, 4, -4, -4);
+    QPainterPath framePath;
+    framePath.addRoundedRect(frame, 10, 10);
+    painter.fillPath(framePath, QColor(0xee, 0xf3, 0xfc, 215));
+    painter.setPen(QPen(accent, 2.5, Qt::DashLine));
+    painter.drawPath(framePath);
 
-    const QSize iconSize(64, 64);
-    const QPoint iconTopLeft(width() / 2 - iconSize.width() / 2, height() / 2 - iconSize.height());
-    QIcon(QStringLiteral(":/accrete/icons/add-media.svg"))
-        .paint(&painter, QRect(iconTopLeft, iconSize));
-
+    // A card in the middle with the icon and the hint.
     QFont font = painter.font();
-    font.setPointSizeF(font.pointSizeF() * 1.3);
+    font.setPointSizeF(font.pointSizeF() * 1.25);
     font.setBold(true);
+    const QFontMetrics metrics(font);
+    const int textWidth = qMin(metrics.horizontalAdvance(m_hint), width() - 80);
+    const QRect textBounds = metrics.boundingRect(QRect(0, 0, textWidth, 1000),
+                                                  Qt::AlignHCenter | Qt::TextWordWrap, m_hint);
+    const QSize iconSize(64, 64);
+    const QSize cardSize(textBounds.width() + 64, iconSize.height() + textBounds.height() + 56);
+    const QRect card(QPoint(width() / 2 - cardSize.width() / 2, height() / 2 - cardSize.height() / 2),
+                     cardSize);
+    QPainterPath cardPath;
+    cardPath.addRoundedRect(QRectF(card), 12, 12);
+    painter.fillPath(cardPath, QColor(Qt::white));
+    painter.setPen(QPen(accent.lighter(150), 1));
+    painter.drawPath(cardPath);
+
+    const QRect iconRect(card.center().x() - iconSize.width() / 2, card.top() + 20, iconSize.width(),
+                         iconSize.height());
+    QIcon(QStringLiteral(":/accrete/icons/add-media.svg")).paint(&painter, iconRect);
+
     painter.setFont(font);
     painter.setPen(accent.darker(130));
-    const QRect textRect(0, height() / 2 + 8, width(), height() / 2 - 8);
-    painter.drawText(textRect, Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, m_hint);
+    const QRect textRect(card.left() + 32, iconRect.bottom() + 12, textBounds.width(),
+                         textBounds.height());
+    painter.drawText(textRect, Qt::AlignHCenter | Qt::TextWordWrap, m_hint);
 }
 
 } // namespace Accrete

@@ -104,6 +104,7 @@ private Q_SLOTS:
     void screenshotOfPartialIndex();
     void screenshotOfConflictBanner();
     void appScreenshotOptionSavesWindow();
+    void screenshotOfDragFeedback();
 
 private:
     // Creates a dataset from kInitialPhotos photos and waits until it is READY.
@@ -575,6 +576,29 @@ void TestDatasetView::appScreenshotOptionSavesWindow()
     QVERIFY(!image.isNull());
     QVERIFY(image.width() >= 800);
     QVERIFY(image.height() >= 500);
+}
+
+void TestDatasetView::screenshotOfDragFeedback()
+{
+    const QString datasetId = createReadyDataset();
+    QVERIFY(!datasetId.isEmpty());
+    DatasetView *view = openInMainWindow(datasetId);
+    QVERIFY(view);
+    QTRY_COMPARE_WITH_TIMEOUT(view->gridModel()->rowCount(), kInitialPhotos, kRequestTimeoutMs);
+
+    std::unique_ptr<QMimeData> mimeData(fileUrlsMimeData(newPhotos(QStringLiteral("drag"), 2)));
+    const QPoint position = view->rect().center();
+    QDragEnterEvent enter(position, Qt::CopyAction, mimeData.get(), Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(view->dropTarget(), &enter);
+    QVERIFY(enter.isAccepted());
+    QVERIFY(view->dropOverlay()->isVisible());
+    QVERIFY(saveScreenshot(view, QStringLiteral("screenshot-drop.png")));
+
+    // Leaving without a drop hides the feedback and sends nothing.
+    QDragLeaveEvent leave;
+    QCoreApplication::sendEvent(view->dropTarget(), &leave);
+    QVERIFY(!view->dropOverlay()->isVisible());
+    QCOMPARE(fetchDataset(datasetId).status, DatasetStatus::Ready);
 }
 
 QTEST_MAIN(TestDatasetView)
