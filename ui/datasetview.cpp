@@ -312,10 +312,10 @@ void DatasetView::updateActions()
 void DatasetView::updateGridSummary()
 {
     const QLocale locale;
-    const int shown = m_model->rowCount();
-    const int total = qMax(m_model->totalCount(), shown);
-    QString text = shown == total ? (total == 1 ? tr("%1 item") : tr("%1 items")).arg(total)
-                                  : tr("%1 of %2 items loaded").arg(locale.toString(shown),
+    const int loadedRows = m_model->rowCount();
+    const int total = qMax(m_model->totalCount(), loadedRows);
+    QString text = loadedRows == total ? (total == 1 ? tr("%1 item") : tr("%1 items")).arg(total)
+                                  : tr("%1 of %2 items loaded").arg(locale.toString(loadedRows),
                                                                     locale.toString(total));
     if (m_dataset.nPendingItems > 0)
         text += tr(", %1 not clustered yet").arg(m_dataset.nPendingItems);

@@ -31,8 +31,8 @@ class StatusPanel;
 // The view of one dataset: an error banner, a tool bar (Add media, sort, thumbnail size), the
 // media grid and the status panel. The whole view is a drop target: one drop is one batch.
 //
-// Every request goes through the DatasetService given to the constructor; the view never
-// blocks and shows every rejection in its banner, with a Retry button for a rejected drop.
+// Every request goes through the DatasetService given to the constructor. The view never
+// blocks, and it shows every rejection in its banner, with a Retry button for a rejected drop.
 class DatasetView final : public QWidget
 {
     Q_OBJECT
@@ -43,7 +43,7 @@ public:
     ~DatasetView() override;
 
     QString datasetId() const { return m_datasetId; }
-    // The dataset as last reported; `status` is DRAFT and `id` empty until the first answer.
+    // The dataset as last reported; `status` is DRAFT and `id` empty until the first result.
     const DatasetInfo &dataset() const { return m_dataset; }
     bool hasDataset() const { return !m_dataset.id.isEmpty(); }
 
@@ -111,7 +111,7 @@ private:
     QPointer<DatasetService> m_service;
     QString m_datasetId;
     DatasetInfo m_dataset;
-    QString m_lastTaskId; // the MEDIA_ADDITION task this view started, if the backend said
+    QString m_lastTaskId; // the MEDIA_ADDITION task this view started, if the backend returned its id
     std::optional<TaskInfo> m_lastBatch;
     std::optional<AddMediaRequest> m_retryRequest;
     bool m_requestRunning = false;

@@ -74,11 +74,11 @@ QString advice(const ServiceError &error, FailedOperation operation)
 
 QString serviceErrorMessage(const ServiceError &error, FailedOperation operation)
 {
-    const QString what = error.code() == 0
+    const QString failure = error.code() == 0
         ? tr("Connection failure: %1").arg(error.detail().toHtmlEscaped())
         : tr("Error %1: %2").arg(error.code()).arg(error.detail().toHtmlEscaped());
     return QStringLiteral("<b>%1</b> %2<br>%3")
-        .arg(operationFailure(operation).toHtmlEscaped(), what,
+        .arg(operationFailure(operation).toHtmlEscaped(), failure,
              advice(error, operation).toHtmlEscaped());
 }
 

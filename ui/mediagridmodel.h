@@ -16,7 +16,7 @@ namespace Accrete {
 class DatasetService;
 
 // The media of one dataset for a grid view, paged through DatasetService::media so that a
-// dataset of any size stays responsive: rows arrive page by page through canFetchMore and
+// dataset of any size stays responsive. Rows arrive page by page through canFetchMore and
 // fetchMore, and thumbnails are requested only for the rows a view paints.
 //
 // Thumbnails live in a QCache bounded in bytes; while one loads, DecorationRole is empty and

@@ -19,7 +19,8 @@ class StatusBadge;
 // The dataset's status at a glance: the badge, the progress of the running operation, a
 // timeline of the status changes seen since the view opened, the counts and **Reindex now**.
 //
-// Progress is shown as information only; the status alone says an operation ended.
+// Progress is shown as information only, because the status alone marks the end of an
+// operation.
 class StatusPanel final : public QWidget
 {
     Q_OBJECT
