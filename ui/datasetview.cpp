@@ -357,6 +357,9 @@ void DatasetView::addMedia(const AddMediaRequest &request)
               [this](const AddMediaAccepted &accepted) {
                   m_requestRunning = false;
                   m_lastTaskId = accepted.taskId;
+                  // Remote backends stop polling at a settled status, so watch the new run.
+                  if (m_service)
+                      m_service->watchDataset(m_datasetId);
                   m_retryRequest.reset();
                   // An earlier rejection no longer applies once a batch is accepted.
                   if (m_banner->kind() == MessageBanner::Kind::Error)
@@ -382,7 +385,11 @@ void DatasetView::reindexNow()
     m_statusPanel->reindexButton()->setEnabled(false);
     m_reindexAction->setEnabled(false);
     m_service->reindex(m_datasetId)
-        .then(this, [] {})
+        .then(this,
+              [this] {
+                  if (m_service)
+                      m_service->watchDataset(m_datasetId);
+              })
         .onFailed(this, [this](const ServiceError &error) {
             qCWarning(lcUi) << "reindex of dataset" << m_datasetId << "rejected:" << error.toString();
             showServiceError(error, FailedOperation::Reindex);
