@@ -3,6 +3,7 @@
 // delivers them and checks what the badge, the grid and the banner show.
 
 #include <QAbstractItemModelTester>
+#include <QComboBox>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QFile>
@@ -94,6 +95,7 @@ private Q_SLOTS:
     void cleanup();
 
     void gridModelPagesWithoutDuplicates();
+    void sortByOutlierScoreReloadsGrid();
     void dropOfPhotosGoesToPartialIndex();
     void reindexNowReturnsToReady();
     void secondDropWhileReadOnlyShowsConflict();
@@ -239,6 +241,35 @@ void TestDatasetView::gridModelPagesWithoutDuplicates()
     QCOMPARE(ids.size(), kInitialPhotos + 3);
     for (int row = kInitialPhotos; row < model.rowCount(); ++row)
         QVERIFY(!model.itemAt(row).clustered);
+}
+
+void TestDatasetView::sortByOutlierScoreReloadsGrid()
+{
+    const QString datasetId = createReadyDataset();
+    QVERIFY(!datasetId.isEmpty());
+    DatasetView *view = openView(datasetId);
+    QVERIFY(view);
+    QTRY_COMPARE_WITH_TIMEOUT(view->gridModel()->rowCount(), kInitialPhotos, kRequestTimeoutMs);
+
+    QComboBox *sortBox = nullptr;
+    for (auto *box : view->findChildren<QComboBox *>()) {
+        if (box->findData(int(MediaSort::OutlierScore)) >= 0)
+            sortBox = box;
+    }
+    QVERIFY(sortBox);
+    QSignalSpy resetSpy(view->gridModel(), &QAbstractItemModel::modelReset);
+    QVERIFY(resetSpy.isValid());
+    sortBox->setCurrentIndex(sortBox->findData(int(MediaSort::OutlierScore)));
+    QCOMPARE(view->gridModel()->sort(), MediaSort::OutlierScore);
+    QCOMPARE(resetSpy.count(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(view->gridModel()->rowCount(), kInitialPhotos, kRequestTimeoutMs);
+
+    // Most unusual first.
+    for (int row = 1; row < view->gridModel()->rowCount(); ++row) {
+        QVERIFY2(view->gridModel()->itemAt(row - 1).outlierScore
+                     >= view->gridModel()->itemAt(row).outlierScore,
+                 qPrintable(QStringLiteral("row %1").arg(row)));
+    }
 }
 
 void TestDatasetView::dropOfPhotosGoesToPartialIndex()
