@@ -195,7 +195,9 @@ ApiResponse ApiHandlers::addMedia(const httplib::Request &request, const httplib
     const bool declaredTooLarge = declaredLength > quint64(m_options.maxUploadSize);
 
     bool bodyRead = false;
-    if (request.is_multipart_form_data()) {
+    if (!hasBody(request)) {
+        bodyRead = true; // no sources: rejected below
+    } else if (request.is_multipart_form_data()) {
         bodyRead = reader(
             [&upload](const httplib::MultipartFormData &part) {
                 return upload.beginPart(toQString(part.name), toQString(part.filename));
@@ -474,8 +476,17 @@ ApiResponse ApiHandlers::processAddMedia(const httplib::Request &request, const 
     return response;
 }
 
+bool ApiHandlers::hasBody(const httplib::Request &request)
+{
+    if (request.has_header("Content-Length"))
+        return request.get_header_value<uint64_t>("Content-Length") > 0;
+    return request.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+}
+
 void ApiHandlers::discardBody(const httplib::Request &request, const httplib::ContentReader &reader)
 {
+    if (!hasBody(request))
+        return;
     if (request.is_multipart_form_data()) {
         reader([](const httplib::MultipartFormData &) { return true; },
                [](const char *, size_t) { return true; });
@@ -487,7 +498,7 @@ void ApiHandlers::discardBody(const httplib::Request &request, const httplib::Co
 bool ApiHandlers::readFormBody(const httplib::Request &request, const httplib::ContentReader *reader,
                                httplib::Params &params)
 {
-    if (!reader)
+    if (!reader || !hasBody(request))
         return true;
     const bool isForm = request.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0;
     if (!isForm) {

@@ -43,6 +43,11 @@ public:
     // the client. Bodies over the size limit are skipped by the HTTP library.
     static void discardBody(const httplib::Request &request, const httplib::ContentReader &reader);
 
+    // True when the request announces a body. A request with neither Content-Length nor
+    // chunked Transfer-Encoding has none (RFC 9112, section 6.3), but cpp-httplib 0.11 would
+    // read it until the connection closes, so its ContentReader must not be called then.
+    static bool hasBody(const httplib::Request &request);
+
 private:
     template <typename T>
     T call(std::function<QFuture<T>()> request) const;
