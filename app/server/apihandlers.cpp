@@ -178,8 +178,14 @@ ApiResponse ApiHandlers::getDataset(const httplib::Request &request)
 {
     const QString datasetId = pathArgument(request, 1);
     DatasetService *service = m_service;
-    const DatasetInfo dataset = call<DatasetInfo>([service, datasetId]() { return service->dataset(datasetId); });
-    ApiResponse response = ApiResponse::json(200, QJsonDocument(dataset.toJson()));
+    ApiResponse response;
+    try {
+        const DatasetInfo dataset =
+            call<DatasetInfo>([service, datasetId]() { return service->dataset(datasetId); });
+        response = ApiResponse::json(200, QJsonDocument(dataset.toJson()));
+    } catch (const ServiceError &error) {
+        response = ApiResponse::error(error);
+    }
     response.datasetId = datasetId;
     return response;
 }

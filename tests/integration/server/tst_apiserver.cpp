@@ -1,3 +1,4 @@
+#include <csignal>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -17,11 +18,13 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QUrlQuery>
 
 #include "core/metatypes.h"
 #include "pipeline/embeddedservice.h"
 #include "server/apiserver.h"
+#include "server/servecommand.h"
 #include "testsupport.h"
 
 using namespace Accrete;
@@ -147,6 +150,10 @@ private Q_SLOTS:
     void tasksFilterAndPage();
     void tasksPageSizeOutOfRange_data();
     void tasksPageSizeOutOfRange();
+    void serveCommandStopsOnSigterm();
+    void serveCommandRejectsMissingKey();
+    void serveCommandRejectsInvalidOptions_data();
+    void serveCommandRejectsInvalidOptions();
 
 private:
     ApiServerOptions defaultOptions() const;
@@ -755,6 +762,52 @@ void ApiServerTest::tasksPageSizeOutOfRange()
     const QJsonObject entry = detail.at(0).toObject();
     QCOMPARE(entry.value(QStringLiteral("loc")).toArray(), (QJsonArray{ QStringLiteral("query"), field }));
     QCOMPARE(entry.value(QStringLiteral("type")).toString(), type);
+}
+
+void ApiServerTest::serveCommandStopsOnSigterm()
+{
+    const QString dataDir = m_dir->filePath(QStringLiteral("serve-data"));
+    // The signal arrives once the command runs its event loop; it must end the loop cleanly.
+    QTimer::singleShot(1000, this, []() { std::raise(SIGTERM); });
+    QCOMPARE(runServeCommand({ QStringLiteral("accrete-cli serve"), QStringLiteral("--no-auth"),
+                               QStringLiteral("--data-dir"), dataDir, QStringLiteral("--listen"),
+                               QStringLiteral("127.0.0.1:0") }),
+             0);
+    QVERIFY(QFileInfo(dataDir + QStringLiteral("/.server-uploads")).isDir());
+}
+
+void ApiServerTest::serveCommandRejectsMissingKey()
+{
+    qunsetenv("ACCRETE_API_KEY");
+    qunsetenv("ACCRETE_API_SECRET");
+    const QString dataDir = m_dir->filePath(QStringLiteral("serve-data"));
+
+    // Without a key and without --no-auth the command exits before it serves anything.
+    QCOMPARE(runServeCommand({ QStringLiteral("accrete-cli serve"), QStringLiteral("--data-dir"), dataDir,
+                               QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") }),
+             1);
+    // A key without its secret is rejected too.
+    QCOMPARE(runServeCommand({ QStringLiteral("accrete-cli serve"), QStringLiteral("--data-dir"), dataDir,
+                               QStringLiteral("--api-key"), apiKey }),
+             1);
+    QVERIFY(!QFileInfo::exists(dataDir));
+}
+
+void ApiServerTest::serveCommandRejectsInvalidOptions_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::newRow("listen without port") << QStringList{ QStringLiteral("--listen"), QStringLiteral("127.0.0.1") };
+    QTest::newRow("listen with a host name") << QStringList{ QStringLiteral("--listen"), QStringLiteral("example:80") };
+    QTest::newRow("port out of range") << QStringList{ QStringLiteral("--listen"), QStringLiteral("127.0.0.1:70000") };
+    QTest::newRow("negative upload size") << QStringList{ QStringLiteral("--max-upload-size"), QStringLiteral("-5") };
+    QTest::newRow("missing allow-root") << QStringList{ QStringLiteral("--allow-root"), QStringLiteral("/no/such/folder") };
+    QTest::newRow("unknown option") << QStringList{ QStringLiteral("--bogus") };
+}
+
+void ApiServerTest::serveCommandRejectsInvalidOptions()
+{
+    QFETCH(QStringList, options);
+    QCOMPARE(runServeCommand(QStringList{ QStringLiteral("accrete-cli serve"), QStringLiteral("--no-auth") } + options), 2);
 }
 
 QTEST_MAIN(ApiServerTest)
