@@ -20,7 +20,7 @@ struct ApiResponse
     QString taskId;
 
     static ApiResponse json(int status, const QJsonDocument &document);
-    // 202 Accepted with an empty body, as add_media and reindex answer.
+    // 202 Accepted with an empty body, the success response of add_media and reindex.
     static ApiResponse accepted();
     // `{"detail": "<detail>"}`, the API's error envelope.
     static ApiResponse error(int status, const QString &detail);

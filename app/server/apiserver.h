@@ -16,8 +16,8 @@ class DatasetService;
 //
 // Thread affinity: create, listen and close it in the service's thread. Requests are handled
 // on the HTTP library's worker threads, which hand every service call to the service's thread
-// and wait there for the answer; the service's thread must run its event loop and is never
-// blocked, except by close(), which waits for the workers to stop.
+// and wait for its result. The service's thread must run its event loop. Only close() blocks
+// it, while the workers stop.
 class ApiServer final : public QObject
 {
     Q_OBJECT

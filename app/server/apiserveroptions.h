@@ -17,7 +17,7 @@ struct ApiServerOptions
 
     // Folder that receives uploads, one sub-folder per request. Created when missing.
     QString uploadDir;
-    // Maximum request body size in bytes; larger uploads are answered with 413.
+    // Maximum request body size in bytes. Larger uploads are rejected with 413.
     qint64 maxUploadSize = qint64(2) * 1024 * 1024 * 1024;
 
     // Folders that the on-premises `path` parameters may point into (canonical paths).
@@ -31,7 +31,7 @@ struct ApiServerOptions
     // HS256 secret that signs the tokens. Never logged.
     QByteArray apiSecret;
 
-    // Maximum time, in milliseconds, a request waits for the DatasetService to answer.
+    // Maximum time, in milliseconds, a request waits for the DatasetService's result.
     int serviceTimeoutMs = 120'000;
 };
 

@@ -58,8 +58,8 @@ std::optional<QString> JwtVerifier::check(const QByteArray &authorizationHeader,
     }
     const QByteArray token = header.mid(bearerPrefix.size()).trimmed();
 
-    // The header and claims are read before the signature check so that the client learns
-    // which part is wrong; nothing read here is trusted until libjwt has verified the token.
+    // The header and claims are read before the signature check, so that the client learns
+    // which part is wrong. Nothing read here is trusted until libjwt has verified the token.
     const QList<QByteArray> parts = token.split('.');
     const std::optional<QJsonObject> jwtHeader =
         parts.size() == 3 ? decodeJsonPart(parts.at(0)) : std::nullopt;

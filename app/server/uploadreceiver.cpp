@@ -17,7 +17,7 @@ bool isFileField(const QString &name)
         || name == QLatin1String("archive");
 }
 
-// Longest file name, in UTF-8 bytes, that common Linux file systems store.
+// Maximum file name length, in UTF-8 bytes, of ext4, XFS and Btrfs.
 constexpr int maxFileNameBytes = 255;
 
 } // namespace
@@ -207,8 +207,10 @@ bool UploadReceiver::fail(Failure failure, const QString &detail)
         m_currentFile->remove();
         m_currentFile.reset();
     }
-    // Only a body over the size limit is cut off; after other failures the rest of the body
-    // is read and discarded so that the client receives the error response.
+    // After most failures the rest of the body is read and discarded, so that the client
+    // receives the error response. Only a body over the size limit is cut off.
+    // NOTE: that happens only for chunked bodies, because cpp-httplib skips a body whose
+    // Content-Length is over the limit. The unread rest may then reach the client as a reset.
     return failure != Failure::TooLarge;
 }
 

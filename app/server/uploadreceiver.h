@@ -10,10 +10,10 @@
 
 namespace Accrete {
 
-// Receives the parts of one multipart/form-data request body as the HTTP library reads them:
-// parts named `files`, `files[]` or `archive` are streamed into a folder of their own under
-// the upload directory, keeping the client's file name without its path; every other part
-// is kept in memory as a text field of at most maxFieldSize bytes.
+// Receives the parts of one multipart/form-data request body as the HTTP library reads them.
+// Parts named `files`, `files[]` or `archive` are streamed into a folder of their own under
+// the upload directory, and each keeps the client's file name without its path. Every other
+// part is kept in memory as a text field of at most maxFieldSize bytes.
 //
 // The folder is removed when the receiver is destroyed, unless release() handed it on.
 // Used by one HTTP worker thread at a time.
