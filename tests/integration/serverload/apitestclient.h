@@ -1,0 +1,48 @@
+#pragma once
+
+#include <utility>
+
+#include <QByteArray>
+#include <QList>
+#include <QNetworkReply>
+#include <QString>
+#include <QStringList>
+
+class QHttpMultiPart;
+
+// HTTP helpers shared by the server load tests and the status-polling benchmark: bearer
+// tokens minted with libjwt, multipart bodies of real files and the outcome of one reply.
+namespace Accrete::ApiTestClient {
+
+// Claims of an HS256 token as ApiServer expects them. The `kid` header and `sub` claim name
+// the API key, and `iat` and `exp` are seconds since the epoch.
+struct TokenSpec
+{
+    QString key;
+    QByteArray secret;
+    qint64 expiresIn = 600; // seconds from now, negative for an expired token
+};
+
+// Returns the encoded token, or an empty array when libjwt fails.
+QByteArray makeToken(const TokenSpec &spec);
+
+// A multipart/form-data body with one part per file (all under `fileField`) and one text
+// part per field. The returned object owns the open files; parent it to the reply.
+QHttpMultiPart *makeMultiPart(const QString &fileField, const QStringList &files,
+                              const QList<std::pair<QString, QString>> &fields = {});
+
+// The outcome of one request.
+struct HttpResult
+{
+    int status = 0; // 0 when no HTTP response arrived
+    QByteArray body;
+    QNetworkReply::NetworkError error = QNetworkReply::NoError;
+    QByteArray authenticateHeader; // WWW-Authenticate
+
+    QString detail() const;
+};
+
+// Reads the status, body and headers of a finished reply.
+HttpResult resultOf(QNetworkReply *reply);
+
+} // namespace Accrete::ApiTestClient
