@@ -10,16 +10,29 @@ ACCRETE_PACKAGES=(
     libswscale-dev libavutil-dev ffmpeg libheif-dev xvfb xauth imagemagick fonts-dejavu-core
     ninja-build cmake pkg-config g++ libhnswlib-dev qtkeychain-qt6-dev libjwt-dev libexif-dev
     opencv-doc ccache curl python3 python3-requests libcpp-httplib-dev clang libclang-rt-14-dev
+    libcurl4-openssl-dev nodejs npm
 )
 
-# Prints the packages of ACCRETE_PACKAGES that dpkg does not list as installed, one a line.
+# Returns success when an installed package provides `package`. NodeSource's nodejs, for
+# example, provides npm and conflicts with Debian's npm package, so installing npm beside it
+# would fail.
+accrete_package_provided() {
+    local package=$1
+    dpkg-query -W -f='${db:Status-Status} ${Provides}\n' 2>/dev/null |
+        grep '^installed ' | tr ',' '\n' | sed -e 's/^installed //' -e 's/(.*)//' -e 's/ //g' |
+        grep -qx -- "$package"
+}
+
+# Prints the packages of ACCRETE_PACKAGES that neither dpkg lists as installed nor an
+# installed package provides, one a line.
 accrete_missing_packages() {
     local package status
     for package in "${ACCRETE_PACKAGES[@]}"; do
         status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-        if [[ "$status" != "install ok installed" ]]; then
-            echo "$package"
+        if [[ "$status" == "install ok installed" ]] || accrete_package_provided "$package"; then
+            continue
         fi
+        echo "$package"
     done
 }
 

@@ -14,10 +14,14 @@
 #include "catalog.h"
 #include "core/logging.h"
 #include "operationrunner.h"
+#include "pipeline/media/s3source.h"
 
 namespace Accrete {
 
 namespace {
+
+// Limit for each request of the S3 check that precedes accepting an add_media request.
+constexpr int s3CheckTimeoutSeconds = 30;
 
 QString lockPath(const QString &datasetDir)
 {
@@ -281,7 +285,8 @@ void EmbeddedService::unwatchDataset(const QString &) { }
 QFuture<DatasetInfo> EmbeddedService::createDataset(const CreateDatasetRequest &request)
 {
     if (request.path.startsWith(QLatin1String("s3://"))) {
-        // NOTE: the embedded backend has no S3 client; S3 sources need a cloud connection.
+        // NOTE: datasets are created from local folders only; S3 objects can be added to an
+        // existing dataset with addMedia.
         return QtFuture::makeExceptionalFuture<DatasetInfo>(ServiceError::invalidS3Uri(request.path));
     }
     const QFileInfo source(request.path);
@@ -349,17 +354,44 @@ QFuture<AddMediaAccepted> EmbeddedService::addMedia(const QString &datasetId,
         return QtFuture::makeExceptionalFuture<AddMediaAccepted>(*rejection);
     try {
         if (!request.s3Uri.isEmpty()) {
-            if (!QFileInfo::exists(Catalog::catalogPath(datasetDir(datasetId))))
+            if (datasetId.isEmpty() || datasetId.contains(QLatin1Char('/'))
+                || !QFileInfo::exists(Catalog::catalogPath(datasetDir(datasetId))))
                 throw ServiceError::notFound();
-            // NOTE: the embedded backend has no S3 client, so every S3 source is rejected
-            // with the API's invalid-URI error; S3 datasets need a cloud connection.
-            throw ServiceError::invalidS3Uri(request.s3Uri);
+            return checkS3Source(request).then(this, [this, datasetId, request] {
+                const QString taskId = acceptOperation(datasetId, DatasetOperation::AddMedia, request);
+                return AddMediaAccepted{ datasetId, taskId };
+            });
         }
         const QString taskId = acceptOperation(datasetId, DatasetOperation::AddMedia, request);
         return QtFuture::makeReadyFuture(AddMediaAccepted{ datasetId, taskId });
     } catch (const ServiceError &error) {
         return QtFuture::makeExceptionalFuture<AddMediaAccepted>(error);
     }
+}
+
+// The API rejects a missing or empty S3 location with 400 on the request itself, not with a
+// failed task, so the first listing page (or the manifest) is fetched before the operation is
+// accepted. The check runs on a thread of the global pool, so the caller's thread does not wait
+// on the network. Each of its requests is limited to s3CheckTimeoutSeconds by libcurl.
+QFuture<void> EmbeddedService::checkS3Source(const AddMediaRequest &request)
+{
+    const QString uri = request.s3Uri;
+    if (!request.assumeRole.isEmpty()) {
+        // NOTE: the embedded pipeline has no STS client, so assume_role is accepted but not
+        // used: objects are read with the credentials of the environment.
+        qCWarning(lcPipeline) << "assume_role is ignored by the embedded pipeline; reading" << uri
+                              << "with the AWS credentials of the environment";
+    }
+    S3Config config = S3Config::fromEnvironment();
+    config.requestTimeoutSeconds = s3CheckTimeoutSeconds;
+    return QtConcurrent::run([uri, config] {
+        QString reason;
+        if (!probeS3Source(uri, config, &reason)) {
+            qCWarning(lcPipeline) << "rejected s3_uri" << uri << "at" << config.endpointName()
+                                  << ":" << reason;
+            throw ServiceError::invalidS3Uri(uri);
+        }
+    });
 }
 
 QFuture<void> EmbeddedService::reindex(const QString &datasetId)

@@ -80,6 +80,8 @@ private:
     QString acceptOperation(const QString &datasetId, DatasetOperation operation,
                             const AddMediaRequest &request);
     void reapOperation(const QString &datasetId);
+    // Fails with ServiceError::invalidS3Uri when request.s3Uri cannot be read or lists nothing.
+    QFuture<void> checkS3Source(const AddMediaRequest &request);
     void startOperation(std::unique_ptr<OperationRunner> runner);
     void finishOperation(const QString &datasetId);
     void emitQueued(const DatasetInfo &dataset);

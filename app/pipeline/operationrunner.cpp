@@ -18,6 +18,7 @@
 #include "core/logging.h"
 #include "mediastore.h"
 #include "neighbourindex.h"
+#include "pipeline/media/s3source.h"
 
 namespace Accrete {
 
@@ -359,6 +360,11 @@ std::unique_ptr<MediaSource> OperationRunner::openSource(QString *error) const
     }
     if (!request.files.isEmpty())
         return openFileSource(request.files, m_spec.limits);
+    if (!request.s3Uri.isEmpty()) {
+        // Read from the environment at each start, so a resumed task uses the same settings
+        // as the process that accepted it.
+        return openS3Source(request.s3Uri, S3Config::fromEnvironment(), m_spec.limits);
+    }
     *error = trRunner("The request names no media source");
     return nullptr;
 }
@@ -368,7 +374,8 @@ bool OperationRunner::listTaskItems(Catalog &catalog, TaskInfo &task, Ingestion 
     QString error;
     std::unique_ptr<MediaSource> source = openSource(&error);
     if (!source) {
-        ingestion.result.rejected.append({ m_spec.request.archive + m_spec.request.path, error });
+        ingestion.result.rejected.append(
+            { m_spec.request.archive + m_spec.request.path + m_spec.request.s3Uri, error });
         return false;
     }
     QList<Catalog::TaskItem> batch;
@@ -433,7 +440,8 @@ void OperationRunner::ingest(Catalog &catalog, TaskInfo &task, Ingestion &ingest
     QString error;
     std::unique_ptr<MediaSource> source = openSource(&error);
     if (!source) {
-        ingestion.result.rejected.append({ m_spec.request.archive + m_spec.request.path, error });
+        ingestion.result.rejected.append(
+            { m_spec.request.archive + m_spec.request.path + m_spec.request.s3Uri, error });
         return;
     }
 
@@ -627,8 +635,8 @@ void OperationRunner::ingest(Catalog &catalog, TaskInfo &task, Ingestion &ingest
         flush(false);
     }
     if (!source->errorString().isEmpty() && !m_cancelled) {
-        const QString name = m_spec.request.archive.isEmpty() ? m_spec.request.path
-                                                              : m_spec.request.archive;
+        const QString name
+            = m_spec.request.archive + m_spec.request.path + m_spec.request.s3Uri;
         ingestion.result.rejected.append({ name, source->errorString() });
     }
 
