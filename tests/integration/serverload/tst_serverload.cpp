@@ -273,6 +273,7 @@ void ServerLoadTest::addMediaPathFormContention()
         QNetworkRequest request = makeRequest(m_server->port(), target, token);
         // Frees the server's worker at once instead of holding it for keep-alive.
         request.setRawHeader("Connection", "close");
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/x-www-form-urlencoded"));
         return manager.post(request, QByteArray());
     });
     const TaskPage whileRunning = mediaAdditions(m_datasetId);
