@@ -1,7 +1,7 @@
 // The public Add Media API guide, run as its readers run it: its curl commands through bash
 // and /usr/bin/curl, and its Python example through python3, against a real
 // `accrete-cli serve` process on 127.0.0.1. Only the placeholders listed in doccommands.h
-// are replaced.
+// are replaced, and in the Python example its base URL, token, dataset id and poll interval.
 
 #include <cstdlib>
 
@@ -18,6 +18,7 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -51,11 +52,37 @@ constexpr char workingExampleDatasetId[] = "54c51218-db7a-11f0-b8bd-ea1ec7478511
 
 const QString apiKey = QStringLiteral("apidocs-test-key");
 
+// The S3 location that the guide's Python example adds.
+constexpr char pythonExampleS3Uri[] = "s3://your-bucket/path/to/media/";
+
+// s3rver's built-in access key id, which is also its secret access key.
+constexpr char s3rverKey[] = "S3RVER";
+constexpr int npmInstallTimeoutMs = 240'000;
+
+// Photos that the test puts below s3://your-bucket/path/to/media/folder/, directly below
+// s3://your-bucket/path/to/media/, and below s3://external-bucket/images/.
+constexpr qsizetype s3FolderPhotos = 2;
+constexpr qsizetype s3MediaPhotos = 2;
+constexpr qsizetype s3ExternalPhotos = 2;
+
 // The detail text of a 400 for an S3 location that cannot be read.
 QString invalidS3Detail(const QString &uri)
 {
     return QStringLiteral("Invalid S3 URI or no media files found at %1").arg(uri);
 }
+
+struct ServerProcess
+{
+    std::unique_ptr<QProcess> process;
+    QString baseUrl;
+};
+
+struct PythonRun
+{
+    int exitCode = -1;
+    QStringList lines; // standard output without empty lines
+    QByteArray errorOutput;
+};
 
 struct CommandResult
 {
@@ -130,7 +157,7 @@ bool writeFile(const QString &path, const QByteArray &content)
     return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(content) == content.size();
 }
 
-// The opencv-doc photos stored as JPEG, so that copies named "*.jpg" hold JPEG data.
+// The opencv-doc photos stored as JPEG, so that copies named "*.jpg" contain JPEG data.
 QStringList jpegPhotos()
 {
     QStringList photos = TestSupport::opencvPhotos();
@@ -160,10 +187,16 @@ private Q_SLOTS:
     void s3CommandsRejectedWithoutS3_data();
     void s3CommandsRejectedWithoutS3();
     void pythonExampleReportsS3Error();
+    void s3CommandsAddFromS3rver_data();
+    void s3CommandsAddFromS3rver();
+    void pythonExampleAddsFromS3();
 
 private:
-    // Starts `accrete-cli serve` on `dataDir` and a free port, and sets m_baseUrl.
-    void startServer(const QString &dataDir);
+    // Starts `accrete-cli serve` on `dataDir` and a free port. `s3Settings` are the AWS and
+    // ACCRETE_S3_ENDPOINT variables of its environment.
+    void startServer(const QString &dataDir, const QProcessEnvironment &s3Settings, ServerProcess *server);
+    // Stops `server` with SIGTERM and checks that it exited cleanly.
+    void stopServer(ServerProcess *server);
 
     // Replaces the guide's placeholders in `command`. `mediaDir` replaces /path/to and
     // /data/new_images.
@@ -187,14 +220,33 @@ private:
     // Writes media.zip with `count` photos from `offset` into `dir`.
     void writeArchive(const QString &dir, int count, int offset);
 
+    // Runs the guide's Python example with python3 against m_baseUrl and `datasetId`, polling
+    // every `pollSeconds` instead of every 30 s.
+    void runPythonExample(const QString &datasetId, const QString &pollSeconds, PythonRun *run);
+
+    // Starts s3rver, fills its buckets and starts m_s3Server against it, unless that happened
+    // already. Sets `skipReason` when s3rver cannot be installed.
+    void startS3Backend(QString *skipReason);
+    // Installs s3rver into the build tree unless it is there. Returns false with the reason.
+    bool installS3rver(QString *error);
+    // Starts s3rver on 127.0.0.1 and a free port, and sets m_s3Endpoint.
+    void startS3rver();
+    // Sends one S3 request to s3rver with curl, signed with s3rver's built-in key pair.
+    bool s3Request(const QStringList &arguments, const QString &path) const;
+
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<QProcess> m_server;
-    QString m_baseUrl;
+    ServerProcess m_server;
+    QString m_baseUrl; // the server that the guide's commands are sent to
     QByteArray m_secret;
     QByteArray m_token;
     QString m_curlHome;          // .curlrc: status marker only
     QString m_curlHomeWithToken; // .curlrc: status marker and the Authorization header
     int m_nextDataset = 0;
+
+    QString m_s3rverScript;
+    std::unique_ptr<QProcess> m_s3rver;
+    QString m_s3Endpoint;
+    ServerProcess m_s3Server; // reads S3 from s3rver
 };
 
 void TestApiDocs::initTestCase()
@@ -221,53 +273,69 @@ void TestApiDocs::initTestCase()
     QVERIFY(writeFile(m_curlHomeWithToken + QStringLiteral("/.curlrc"),
                       statusLine + "header = \"Authorization: Bearer " + m_token + "\"\n"));
 
-    startServer(m_dir->filePath(QStringLiteral("data")));
+    // No credentials, and an endpoint on a loopback port where nothing listens: the server
+    // can read no S3 location, and no S3 request can leave this machine.
+    const quint16 closedPort = freeLoopbackPort();
+    QVERIFY(closedPort != 0);
+    QProcessEnvironment noS3;
+    noS3.insert(QStringLiteral("ACCRETE_S3_ENDPOINT"), QStringLiteral("http://127.0.0.1:%1").arg(closedPort));
+    startServer(m_dir->filePath(QStringLiteral("data")), noS3, &m_server);
+    m_baseUrl = m_server.baseUrl;
 }
 
 void TestApiDocs::cleanupTestCase()
 {
-    if (!m_server)
-        return;
-    m_server->terminate();
-    QVERIFY(m_server->waitForFinished(30'000));
-    QCOMPARE(m_server->exitStatus(), QProcess::NormalExit);
-    QCOMPARE(m_server->exitCode(), 0);
+    stopServer(&m_s3Server);
+    if (m_s3rver) {
+        m_s3rver->kill();
+        m_s3rver->waitForFinished();
+    }
+    stopServer(&m_server);
 }
 
-void TestApiDocs::startServer(const QString &dataDir)
+void TestApiDocs::stopServer(ServerProcess *server)
+{
+    if (!server->process)
+        return;
+    const std::unique_ptr<QProcess> process = std::move(server->process);
+    process->terminate();
+    QVERIFY(process->waitForFinished(30'000));
+    QCOMPARE(process->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process->exitCode(), 0);
+}
+
+void TestApiDocs::startServer(const QString &dataDir, const QProcessEnvironment &s3Settings,
+                              ServerProcess *server)
 {
     const quint16 port = freeLoopbackPort();
     QVERIFY(port != 0);
-    const quint16 closedPort = freeLoopbackPort();
-    QVERIFY(closedPort != 0 && closedPort != port);
 
     QProcessEnvironment environment = childEnvironment();
     environment.insert(QStringLiteral("ACCRETE_API_KEY"), apiKey);
     environment.insert(QStringLiteral("ACCRETE_API_SECRET"), QString::fromLatin1(m_secret));
-    // No credentials, and an endpoint on a loopback port where nothing listens: the server
-    // can read no S3 location, and no S3 request can leave this machine.
-    environment.insert(QStringLiteral("ACCRETE_S3_ENDPOINT"), QStringLiteral("http://127.0.0.1:%1").arg(closedPort));
+    environment.insert(s3Settings);
 
-    m_server = std::make_unique<QProcess>();
-    m_server->setProgram(QStringLiteral(ACCRETE_CLI_PATH));
-    m_server->setArguments({ QStringLiteral("--data-dir"), dataDir, QStringLiteral("serve"),
+    server->process = std::make_unique<QProcess>();
+    QProcess *process = server->process.get();
+    process->setProgram(QStringLiteral(ACCRETE_CLI_PATH));
+    process->setArguments({ QStringLiteral("--data-dir"), dataDir, QStringLiteral("serve"),
                              QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
                              QStringLiteral("--allow-root"), m_dir->path() });
-    m_server->setProcessEnvironment(environment);
-    m_server->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_server->start();
-    QVERIFY2(m_server->waitForStarted(), qPrintable(m_server->errorString()));
+    process->setProcessEnvironment(environment);
+    process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    process->start();
+    QVERIFY2(process->waitForStarted(), qPrintable(process->errorString()));
 
     // The server prints "Listening on http://HOST:PORT ..." once the port is bound.
     QByteArray output;
     QDeadlineTimer deadline(serverStartTimeoutMs);
     while (!output.contains("Listening on") && !deadline.hasExpired()
-           && m_server->state() == QProcess::Running) {
-        m_server->waitForReadyRead(500);
-        output += m_server->readAllStandardOutput();
+           && process->state() == QProcess::Running) {
+        process->waitForReadyRead(500);
+        output += process->readAllStandardOutput();
     }
     QVERIFY2(output.contains("Listening on"), output.constData());
-    m_baseUrl = QStringLiteral("http://127.0.0.1:%1").arg(port);
+    server->baseUrl = QStringLiteral("http://127.0.0.1:%1").arg(port);
 }
 
 QString TestApiDocs::substitute(const QString &command, const QString &datasetId, const QString &mediaDir) const
@@ -656,8 +724,8 @@ void TestApiDocs::onPremisesAddMediaForm()
     const QStringList photos = TestSupport::copyPhotos(mediaDir, 3, 30);
     QCOMPARE(photos.size(), 3);
 
-    // The on-premises form carries no token; this server requires one, so the first attempt
-    // is rejected and changes nothing.
+    // The on-premises form carries no token, but this server requires one, so the first
+    // attempt is rejected and changes nothing.
     const CommandResult anonymous =
         runDocCommand(QLatin1String(ApiDocs::onPremisesAddMedia), datasetId, mediaDir);
     QVERIFY2(anonymous.exitCode == 0, anonymous.describe().constData());
@@ -723,14 +791,8 @@ void TestApiDocs::s3CommandsRejectedWithoutS3()
     QCOMPARE(dataset.value(u"n_images").toInt(), 3);
 }
 
-void TestApiDocs::pythonExampleReportsS3Error()
+void TestApiDocs::runPythonExample(const QString &datasetId, const QString &pollSeconds, PythonRun *run)
 {
-    const QString name = QStringLiteral("python-example");
-    QString datasetId;
-    createDataset(name, 3, 0, &datasetId);
-    if (QTest::currentTestFailed())
-        return;
-
     QFile example(QStringLiteral(APIDOCS_PYTHON_EXAMPLE));
     QVERIFY2(example.open(QIODevice::ReadOnly), qPrintable(example.fileName()));
     QString script = QString::fromUtf8(example.readAll());
@@ -744,12 +806,13 @@ void TestApiDocs::pythonExampleReportsS3Error()
         { QLatin1String(R"(JWT_TOKEN = "<your-jwt-token>")"),
           QStringLiteral(R"(JWT_TOKEN = "%1")").arg(QString::fromLatin1(m_token)) },
         { QLatin1String(R"(DATASET_ID = "<your-dataset-id>")"), QStringLiteral(R"(DATASET_ID = "%1")").arg(datasetId) },
+        { QLatin1String("time.sleep(30)"), QStringLiteral("time.sleep(%1)").arg(pollSeconds) },
     };
     for (const auto &replacement : replacements) {
         QVERIFY2(script.contains(replacement.placeholder), replacement.placeholder.data());
         script.replace(replacement.placeholder, replacement.value);
     }
-    const QString scriptPath = m_dir->filePath(QStringLiteral("add_media_example.py"));
+    const QString scriptPath = m_dir->filePath(QStringLiteral("add_media_example-%1.py").arg(datasetId));
     QVERIFY(writeFile(scriptPath, script.toUtf8()));
 
     QProcessEnvironment environment = childEnvironment();
@@ -759,19 +822,267 @@ void TestApiDocs::pythonExampleReportsS3Error()
     python.setArguments({ scriptPath });
     python.setProcessEnvironment(environment);
     python.start();
-    QVERIFY(python.waitForFinished(commandTimeoutMs));
-    const QString output = QString::fromUtf8(python.readAllStandardOutput());
-    const QByteArray errorOutput = python.readAllStandardError();
+    QVERIFY2(python.waitForStarted(), qPrintable(python.errorString()));
+    if (!python.waitForFinished(statusTimeoutMs)) {
+        python.kill();
+        python.waitForFinished();
+        QFAIL("the Python example did not finish");
+    }
+    run->exitCode = python.exitStatus() == QProcess::NormalExit ? python.exitCode() : -1;
+    run->lines = QString::fromUtf8(python.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    run->errorOutput = python.readAllStandardError();
+}
+
+void TestApiDocs::pythonExampleReportsS3Error()
+{
+    const QString name = QStringLiteral("python-example");
+    QString datasetId;
+    createDataset(name, 3, 0, &datasetId);
+    if (QTest::currentTestFailed())
+        return;
+
+    PythonRun run;
+    runPythonExample(datasetId, QStringLiteral("30"), &run);
+    if (QTest::currentTestFailed())
+        return;
 
     // The example stops with exit code 1 after printing the server's 400.
-    QVERIFY2(python.exitCode() == 1, errorOutput.constData());
-    const QStringList lines = output.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    QCOMPARE(lines.size(), 2);
-    QCOMPARE(lines.at(0), QStringLiteral("Dataset: %1, Status: READY").arg(name));
-    const QString body = QString::fromUtf8(
-        QJsonDocument(QJsonObject{ { QStringLiteral("detail"), invalidS3Detail(QStringLiteral("s3://your-bucket/path/to/media/")) } })
-            .toJson(QJsonDocument::Compact));
-    QCOMPARE(lines.at(1), QStringLiteral("Error: 400 \u2014 %1").arg(body));
+    QVERIFY2(run.exitCode == 1, run.errorOutput.constData());
+    QCOMPARE(run.lines.size(), 2);
+    QCOMPARE(run.lines.at(0), QStringLiteral("Dataset: %1, Status: READY").arg(name));
+    const QJsonObject error{ { QStringLiteral("detail"), invalidS3Detail(QLatin1String(pythonExampleS3Uri)) } };
+    const QString body = QString::fromUtf8(QJsonDocument(error).toJson(QJsonDocument::Compact));
+    QCOMPARE(run.lines.at(1), QStringLiteral("Error: 400 \u2014 %1").arg(body));
+}
+
+void TestApiDocs::s3CommandsAddFromS3rver_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("expectedStatus");
+    QTest::addColumn<int>("addedImages");
+    QTest::addColumn<int>("addedVideos");
+
+    QTest::newRow("s3 folder") << QString::fromLatin1(ApiDocs::addFromS3) << QStringLiteral("PARTIAL INDEX")
+                               << int(s3FolderPhotos) << 0;
+    QTest::newRow("working example") << QString::fromLatin1(ApiDocs::workingExampleAdd)
+                                     << QStringLiteral("PARTIAL INDEX") << 0 << 1;
+    // s3://your-bucket/path/to/media/ lists the photos below folder/ as well.
+    QTest::newRow("auto reindex") << QString::fromLatin1(ApiDocs::addFromS3WithAutoReindex) << QStringLiteral("READY")
+                                  << int(s3FolderPhotos + s3MediaPhotos) << 0;
+    QTest::newRow("cross-account role") << QString::fromLatin1(ApiDocs::crossAccountS3)
+                                        << QStringLiteral("PARTIAL INDEX") << int(s3ExternalPhotos) << 0;
+}
+
+void TestApiDocs::s3CommandsAddFromS3rver()
+{
+    QFETCH(QString, command);
+    QFETCH(QString, expectedStatus);
+    QFETCH(int, addedImages);
+    QFETCH(int, addedVideos);
+
+    QString skipReason;
+    startS3Backend(&skipReason);
+    if (!skipReason.isEmpty())
+        QSKIP(qPrintable(skipReason));
+    if (QTest::currentTestFailed())
+        return;
+    const QString noS3BaseUrl = m_baseUrl;
+    const auto restore = qScopeGuard([this, noS3BaseUrl] { m_baseUrl = noS3BaseUrl; });
+    m_baseUrl = m_s3Server.baseUrl;
+
+    QString datasetId;
+    createDataset(QStringLiteral("s3rver-%1").arg(++m_nextDataset), 3, 0, &datasetId);
+    if (QTest::currentTestFailed())
+        return;
+
+    const CommandResult result = runDocCommand(command, datasetId);
+    QVERIFY2(result.exitCode == 0, result.describe().constData());
+    QVERIFY2(result.httpStatus == 202, result.describe().constData());
+    QCOMPARE(result.body, QByteArray());
+
+    QJsonObject dataset;
+    waitForStatus(datasetId, expectedStatus, &dataset);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(dataset.value(u"n_images").toInt(), 3 + addedImages);
+    QCOMPARE(dataset.value(u"n_videos").toInt(), addedVideos);
+
+    const CommandResult poll = runDocCommand(QLatin1String(ApiDocs::workingExamplePoll), datasetId);
+    QCOMPARE(poll.httpStatus, 200);
+    QCOMPARE(QJsonDocument::fromJson(poll.body).object().value(u"status_new").toString(), expectedStatus);
+}
+
+void TestApiDocs::pythonExampleAddsFromS3()
+{
+    QString skipReason;
+    startS3Backend(&skipReason);
+    if (!skipReason.isEmpty())
+        QSKIP(qPrintable(skipReason));
+    if (QTest::currentTestFailed())
+        return;
+    const QString noS3BaseUrl = m_baseUrl;
+    const auto restore = qScopeGuard([this, noS3BaseUrl] { m_baseUrl = noS3BaseUrl; });
+    m_baseUrl = m_s3Server.baseUrl;
+
+    const QString name = QStringLiteral("python-example-s3");
+    QString datasetId;
+    createDataset(name, 3, 0, &datasetId);
+    if (QTest::currentTestFailed())
+        return;
+
+    // The example polls every 30 s; 1 s keeps the test short and changes nothing else.
+    PythonRun run;
+    runPythonExample(datasetId, QStringLiteral("1"), &run);
+    if (QTest::currentTestFailed())
+        return;
+
+    QVERIFY2(run.exitCode == 0, qPrintable(run.lines.join(u'\n') + u'\n' + QString::fromUtf8(run.errorOutput)));
+    QVERIFY2(run.lines.size() >= 3, qPrintable(run.lines.join(u'\n')));
+    QCOMPARE(run.lines.at(0), QStringLiteral("Dataset: %1, Status: READY").arg(name));
+    QCOMPARE(run.lines.at(1), QStringLiteral("Add media accepted \u2014 processing in background."));
+    for (qsizetype i = 2; i + 1 < run.lines.size(); ++i) {
+        const QString line = run.lines.at(i);
+        QVERIFY2(line.startsWith(QLatin1String("  Status: ")), qPrintable(line));
+    }
+    QCOMPARE(run.lines.constLast(), QStringLiteral("Final status: PARTIAL INDEX"));
+
+    // The example's URI, s3://your-bucket/path/to/media/, lists the photos below folder/ too.
+    const QJsonObject dataset = fetchDataset(datasetId);
+    QCOMPARE(dataset.value(u"status_new").toString(), QStringLiteral("PARTIAL INDEX"));
+    QCOMPARE(dataset.value(u"n_images").toInt(), 3 + int(s3FolderPhotos + s3MediaPhotos));
+}
+
+void TestApiDocs::startS3Backend(QString *skipReason)
+{
+    if (m_s3Server.process)
+        return;
+    QString installError;
+    if (!installS3rver(&installError)) {
+        *skipReason = QStringLiteral("s3rver is not available: ") + installError;
+        return;
+    }
+    startS3rver();
+    if (QTest::currentTestFailed())
+        return;
+
+    // The buckets and folders that the guide's S3 URIs name, filled with photos that the
+    // test's datasets (photos 0 to 2) do not have, and one video.
+    const QStringList photos = jpegPhotos().mid(30, s3FolderPhotos + s3MediaPhotos + s3ExternalPhotos);
+    QCOMPARE(photos.size(), s3FolderPhotos + s3MediaPhotos + s3ExternalPhotos);
+    const QString videoDir = m_dir->filePath(QStringLiteral("s3-video"));
+    writeUploadFiles(videoDir, 0);
+    if (QTest::currentTestFailed())
+        return;
+
+    QList<std::pair<QString, QString>> objects; // key with its bucket, local file
+    for (qsizetype i = 0; i < photos.size(); ++i) {
+        const QString fileName = QFileInfo(photos.at(i)).fileName();
+        QString key;
+        if (i < s3FolderPhotos)
+            key = QStringLiteral("your-bucket/path/to/media/folder/");
+        else if (i < s3FolderPhotos + s3MediaPhotos)
+            key = QStringLiteral("your-bucket/path/to/media/");
+        else
+            key = QStringLiteral("external-bucket/images/");
+        objects.append({ key + fileName, photos.at(i) });
+    }
+    objects.append({ QStringLiteral("visual-layer/datasets/tiktok_users/amit46473/video.mp4"),
+                     QDir(videoDir).filePath(QStringLiteral("video.mp4")) });
+
+    for (const char *bucket : { "your-bucket", "external-bucket", "visual-layer" })
+        QVERIFY2(s3Request({ QStringLiteral("-X"), QStringLiteral("PUT") }, QLatin1String(bucket)), bucket);
+    for (const auto &[key, file] : objects)
+        QVERIFY2(s3Request({ QStringLiteral("--upload-file"), file }, key), qPrintable(key));
+
+    // A second server whose environment points at s3rver, with s3rver's built-in key pair.
+    QProcessEnvironment s3Settings;
+    s3Settings.insert(QStringLiteral("AWS_ACCESS_KEY_ID"), QLatin1String(s3rverKey));
+    s3Settings.insert(QStringLiteral("AWS_SECRET_ACCESS_KEY"), QLatin1String(s3rverKey));
+    s3Settings.insert(QStringLiteral("AWS_REGION"), QStringLiteral("us-east-1"));
+    s3Settings.insert(QStringLiteral("ACCRETE_S3_ENDPOINT"), m_s3Endpoint);
+    startServer(m_dir->filePath(QStringLiteral("data-s3")), s3Settings, &m_s3Server);
+}
+
+bool TestApiDocs::installS3rver(QString *error)
+{
+    const QString prefix = QStringLiteral(ACCRETE_S3RVER_PREFIX);
+    m_s3rverScript = prefix + QStringLiteral("/node_modules/s3rver/bin/s3rver.js");
+    if (QFileInfo::exists(m_s3rverScript))
+        return true;
+    const QString npm = QStandardPaths::findExecutable(QStringLiteral("npm"));
+    if (npm.isEmpty() || QStandardPaths::findExecutable(QStringLiteral("node")).isEmpty()) {
+        *error = QStringLiteral("node or npm is not installed (Debian packages nodejs and npm)");
+        return false;
+    }
+    if (!QDir().mkpath(prefix)) {
+        *error = QStringLiteral("cannot create %1").arg(prefix);
+        return false;
+    }
+    QProcess install;
+    install.setProcessChannelMode(QProcess::MergedChannels);
+    install.start(npm, { QStringLiteral("install"), QStringLiteral("--prefix"), prefix, QStringLiteral("--no-audit"),
+                         QStringLiteral("--no-fund"), QStringLiteral("s3rver@" ACCRETE_S3RVER_VERSION) });
+    const bool finished = install.waitForStarted() && install.waitForFinished(npmInstallTimeoutMs);
+    if (!finished) {
+        install.kill();
+        install.waitForFinished();
+    }
+    if (!finished || install.exitCode() != 0 || !QFileInfo::exists(m_s3rverScript)) {
+        *error = QStringLiteral("npm install s3rver@%1 into %2 failed: %3")
+                     .arg(QStringLiteral(ACCRETE_S3RVER_VERSION), prefix,
+                          QString::fromUtf8(install.readAll().right(600)));
+        return false;
+    }
+    return true;
+}
+
+void TestApiDocs::startS3rver()
+{
+    m_s3rver = std::make_unique<QProcess>();
+    m_s3rver->setProcessChannelMode(QProcess::MergedChannels);
+    m_s3rver->setProcessEnvironment(childEnvironment());
+    // Port 0: s3rver binds a free port and prints it. s3rver 3.7.1 encrypts its listing
+    // continuation tokens with DES, which OpenSSL 3 offers only through its legacy provider.
+    m_s3rver->start(QStandardPaths::findExecutable(QStringLiteral("node")),
+                    { QStringLiteral("--openssl-legacy-provider"), m_s3rverScript, QStringLiteral("-d"),
+                      m_dir->filePath(QStringLiteral("s3rver")), QStringLiteral("-a"), QStringLiteral("127.0.0.1"),
+                      QStringLiteral("-p"), QStringLiteral("0"), QStringLiteral("--no-vhost-buckets") });
+    QVERIFY2(m_s3rver->waitForStarted(), qPrintable(m_s3rver->errorString()));
+
+    const QRegularExpression listening(QStringLiteral(R"(listening on 127\.0\.0\.1:(\d+))"));
+    QByteArray output;
+    QDeadlineTimer deadline(serverStartTimeoutMs);
+    while (!deadline.hasExpired() && m_s3rver->state() == QProcess::Running) {
+        m_s3rver->waitForReadyRead(500);
+        output += m_s3rver->readAll();
+        const QRegularExpressionMatch match = listening.match(QString::fromUtf8(output));
+        if (match.hasMatch()) {
+            m_s3Endpoint = QStringLiteral("http://127.0.0.1:%1").arg(match.captured(1));
+            return;
+        }
+    }
+    QFAIL(qPrintable(QStringLiteral("s3rver did not start: ") + QString::fromUtf8(output.right(600))));
+}
+
+bool TestApiDocs::s3Request(const QStringList &arguments, const QString &path) const
+{
+    QProcess curl;
+    curl.setProcessEnvironment(childEnvironment());
+    curl.start(QLatin1String(curlPath),
+               QStringList{ QStringLiteral("--silent"), QStringLiteral("--show-error"), QStringLiteral("--fail"),
+                            QStringLiteral("--noproxy"), QStringLiteral("*"), QStringLiteral("--aws-sigv4"),
+                            QStringLiteral("aws:amz:us-east-1:s3"), QStringLiteral("--user"),
+                            QStringLiteral("%1:%1").arg(QLatin1String(s3rverKey)), QStringLiteral("-H"),
+                            QStringLiteral("x-amz-content-sha256: UNSIGNED-PAYLOAD") }
+                   + arguments + QStringList{ m_s3Endpoint + u'/' + path });
+    if (!curl.waitForStarted() || !curl.waitForFinished(commandTimeoutMs)) {
+        curl.kill();
+        curl.waitForFinished();
+        return false;
+    }
+    if (curl.exitCode() != 0)
+        qWarning("S3 request for %s failed: %s", qPrintable(path), curl.readAllStandardError().constData());
+    return curl.exitStatus() == QProcess::NormalExit && curl.exitCode() == 0;
 }
 
 QTEST_GUILESS_MAIN(TestApiDocs)
