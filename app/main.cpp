@@ -1,4 +1,9 @@
-// The desktop entry point: the embedded backend in a main window.
+// The desktop entry point: a main window on the embedded backend, Visual Layer Cloud or a
+// server, as chosen on the command line, remembered from the last run or picked with
+// File → Connect….
+
+#include <memory>
+#include <optional>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -8,24 +13,31 @@
 #include <QListView>
 #include <QTimer>
 
+#include "cloud/credentialstore.h"
+#include "cloud/remoteconnection.h"
 #include "core/logging.h"
 #include "core/metatypes.h"
 #include "pipeline/embeddedservice.h"
+#include "ui/connectionsettings.h"
 #include "ui/datasetview.h"
 #include "ui/mainwindow.h"
 #include "ui/mediagridmodel.h"
 
 namespace {
 
-// Saves a picture of `window` to `fileName` once `view` has loaded its dataset, has loaded its
-// first page and has no thumbnail request left, then quits with 0 (or 1 if saving failed).
+// Saves a picture of `window` to `fileName` once `view` has loaded its dataset and its first
+// page and has no thumbnail request left, then quits with 0 (or 1 if saving failed). A server
+// without a media listing yields an empty first page, which counts as loaded.
 void saveScreenshotWhenLoaded(QWidget *window, Accrete::DatasetView *view, const QString &fileName)
 {
     auto *poll = new QTimer(window);
     poll->setInterval(200);
-    QObject::connect(poll, &QTimer::timeout, window, [window, view, fileName, poll] {
+    auto pageLoaded = std::make_shared<bool>(false);
+    QObject::connect(view->gridModel(), &Accrete::MediaGridModel::pageLoaded, poll,
+                     [pageLoaded] { *pageLoaded = true; });
+    QObject::connect(poll, &QTimer::timeout, window, [window, view, fileName, poll, pageLoaded] {
         Accrete::MediaGridModel *model = view->gridModel();
-        const bool loaded = view->hasDataset() && model->rowCount() > 0
+        const bool loaded = view->hasDataset() && (*pageLoaded || model->rowCount() > 0)
             && model->pendingThumbnailCount() == 0;
         if (!loaded)
             return;
@@ -36,6 +48,88 @@ void saveScreenshotWhenLoaded(QWidget *window, Accrete::DatasetView *view, const
         QCoreApplication::exit(saved ? 0 : 1);
     });
     poll->start();
+}
+
+// Creates the backend of `connection`. It never returns null, because a remote backend
+// reports an unreachable server or a missing secret on its first request instead.
+std::unique_ptr<Accrete::DatasetService> createService(const Accrete::ConnectionSettings &connection,
+                                                       QString *error)
+{
+    using Kind = Accrete::ConnectionSettings::Kind;
+    Q_UNUSED(error)
+    if (connection.kind == Kind::Embedded) {
+        qCInfo(lcUi) << "starting the embedded backend in" << connection.dataDir;
+        return std::make_unique<Accrete::EmbeddedService>(connection.dataDir);
+    }
+    Accrete::RemoteConnection remote;
+    remote.kind = connection.kind == Kind::Cloud ? Accrete::RemoteConnection::Kind::Cloud
+                                                 : Accrete::RemoteConnection::Kind::Server;
+    remote.baseUrl = connection.url;
+    remote.apiKey = connection.apiKey;
+    remote.noAuth = connection.noAuth;
+    remote.apiSecret = connection.apiSecret;
+    qCInfo(lcUi) << "connecting to" << remote.effectiveBaseUrl().toString() << "with API key"
+                 << remote.apiKey << (remote.noAuth ? "(no authentication)" : "");
+    return Accrete::createRemoteService(remote, nullptr);
+}
+
+// The connection given with --connect, --backend, --url, --api-key, --no-auth or --data-dir;
+// nullopt when none of them is set. Sets `*error` and returns nullopt on an invalid value.
+std::optional<Accrete::ConnectionSettings> connectionFromCommandLine(const QCommandLineParser &parser,
+                                                                     QString *error)
+{
+    using Accrete::ConnectionSettings;
+    const auto tr = [](const char *text) { return QCoreApplication::translate("main", text); };
+    const bool anySet = parser.isSet(QStringLiteral("connect")) || parser.isSet(QStringLiteral("backend"))
+        || parser.isSet(QStringLiteral("url")) || parser.isSet(QStringLiteral("api-key"))
+        || parser.isSet(QStringLiteral("no-auth")) || parser.isSet(QStringLiteral("data-dir"));
+    if (!anySet)
+        return std::nullopt;
+
+    ConnectionSettings connection;
+    connection.dataDir = parser.isSet(QStringLiteral("data-dir"))
+        ? parser.value(QStringLiteral("data-dir"))
+        : Accrete::EmbeddedService::defaultDataDir();
+    QString urlText = parser.value(QStringLiteral("url"));
+    if (parser.isSet(QStringLiteral("connect"))) {
+        connection.kind = ConnectionSettings::Kind::Server;
+        urlText = parser.value(QStringLiteral("connect"));
+    }
+    if (parser.isSet(QStringLiteral("backend"))) {
+        const QString backend = parser.value(QStringLiteral("backend"));
+        if (backend == QLatin1String("embedded")) {
+            connection.kind = ConnectionSettings::Kind::Embedded;
+        } else if (backend == QLatin1String("cloud")) {
+            connection.kind = ConnectionSettings::Kind::Cloud;
+        } else if (backend == QLatin1String("server")) {
+            connection.kind = ConnectionSettings::Kind::Server;
+        } else {
+            *error = tr("invalid --backend '%1': expected embedded, cloud or server").arg(backend);
+            return std::nullopt;
+        }
+    }
+
+    if (!connection.isRemote()) {
+        if (!urlText.isEmpty() || parser.isSet(QStringLiteral("api-key"))
+            || parser.isSet(QStringLiteral("no-auth"))) {
+            *error = tr("--url, --api-key and --no-auth need --backend cloud or --backend server");
+            return std::nullopt;
+        }
+        return connection;
+    }
+
+    if (urlText.isEmpty())
+        urlText = ConnectionSettings::defaultUrl(connection.kind).toString();
+    const QString problem = ConnectionSettings::urlProblem(urlText);
+    if (!problem.isEmpty()) {
+        *error = tr("invalid URL '%1': %2").arg(urlText, problem);
+        return std::nullopt;
+    }
+    connection.url = ConnectionSettings::parseUrl(urlText);
+    connection.apiKey = parser.value(QStringLiteral("api-key"));
+    connection.noAuth = parser.isSet(QStringLiteral("no-auth"));
+    connection.dataDir.clear();
+    return connection;
 }
 
 } // namespace
@@ -72,7 +166,34 @@ int main(int argc, char *argv[])
                                     "Save a PNG of the window to FILE once the dataset given "
                                     "with --dataset and its thumbnails are loaded, then quit."),
         QCoreApplication::translate("main", "FILE"));
-    parser.addOptions({ dataDirOption, datasetOption, screenshotOption });
+    const QCommandLineOption connectOption(
+        QStringLiteral("connect"),
+        QCoreApplication::translate("main", "Connect to the server at URL (same as --backend "
+                                            "server --url URL)."),
+        QCoreApplication::translate("main", "URL"));
+    const QCommandLineOption backendOption(
+        QStringLiteral("backend"),
+        QCoreApplication::translate("main", "Backend to start on: embedded, cloud or server "
+                                            "(default: the last connection, else embedded)."),
+        QCoreApplication::translate("main", "KIND"));
+    const QCommandLineOption urlOption(
+        QStringLiteral("url"),
+        QCoreApplication::translate("main", "Base URL of the cloud or server backend (default "
+                                            "https://app.visual-layer.com or "
+                                            "http://127.0.0.1:2080)."),
+        QCoreApplication::translate("main", "URL"));
+    const QCommandLineOption apiKeyOption(
+        QStringLiteral("api-key"),
+        QCoreApplication::translate("main", "API key for the cloud or server backend (default "
+                                            "$ACCRETE_API_KEY). The secret is read from the "
+                                            "system keychain, then $ACCRETE_API_SECRET."),
+        QCoreApplication::translate("main", "KEY"));
+    const QCommandLineOption noAuthOption(
+        QStringLiteral("no-auth"),
+        QCoreApplication::translate("main", "Send no Authorization header (servers started with "
+                                            "--no-auth)."));
+    parser.addOptions({ dataDirOption, connectOption, backendOption, urlOption, apiKeyOption,
+                        noAuthOption, datasetOption, screenshotOption });
     parser.process(app);
 
     if (parser.isSet(screenshotOption) && !parser.isSet(datasetOption)) {
@@ -80,16 +201,40 @@ int main(int argc, char *argv[])
         return 2;
     }
 
-    const QString dataDir = parser.isSet(dataDirOption) ? parser.value(dataDirOption)
-                                                        : Accrete::EmbeddedService::defaultDataDir();
-    qCInfo(lcUi) << "starting with data directory" << dataDir;
-    Accrete::EmbeddedService service(dataDir);
-    Accrete::MainWindow window(&service);
+    QString optionError;
+    std::optional<Accrete::ConnectionSettings> connection =
+        connectionFromCommandLine(parser, &optionError);
+    if (!optionError.isEmpty()) {
+        qCCritical(lcUi).noquote() << optionError;
+        return 2;
+    }
+    // Options choose the connection of this run only; the remembered one changes through
+    // File → Connect….
+    const bool fromCommandLine = connection.has_value();
+    if (!connection)
+        connection = Accrete::MainWindow::rememberedConnection();
+    if (!connection) {
+        connection = Accrete::ConnectionSettings();
+        connection->dataDir = Accrete::EmbeddedService::defaultDataDir();
+    }
+
+    // Declared before the window, which calls it until it closes.
+    Accrete::CredentialStore credentials;
+    Accrete::MainWindow window(nullptr);
+    window.setConnectionSupport(
+        &createService,
+        [&credentials](const QUrl &baseUrl, const QString &apiKey, const QString &secret) {
+            return credentials.writeSecret(baseUrl, apiKey, secret);
+        },
+        Accrete::EmbeddedService::defaultDataDir());
+    qCInfo(lcUi) << "starting on" << connection->displayName()
+                 << (fromCommandLine ? "(command line)" : "");
+    window.connectTo(*connection, false);
     window.show();
 
     if (parser.isSet(datasetOption)) {
         Accrete::DatasetView *view = window.openDataset(parser.value(datasetOption));
-        if (parser.isSet(screenshotOption))
+        if (view && parser.isSet(screenshotOption))
             saveScreenshotWhenLoaded(&window, view, parser.value(screenshotOption));
     }
     return app.exec();

@@ -13,6 +13,9 @@ DatasetListModel::DatasetListModel(DatasetService *service, QObject *parent)
     : QAbstractListModel(parent)
     , m_service(service)
 {
+    // A window that is not connected yet has no service and an empty list.
+    if (!service)
+        return;
     connect(service, &DatasetService::datasetListChanged, this, &DatasetListModel::reload);
     connect(service, &DatasetService::datasetChanged, this, &DatasetListModel::onDatasetChanged);
 }

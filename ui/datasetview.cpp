@@ -99,6 +99,11 @@ DatasetView::DatasetView(DatasetService *service, const QString &datasetId, QWid
 
     connect(m_statusPanel, &StatusPanel::reindexRequested, this, &DatasetView::reindexNow);
     connect(m_statusPanel, &StatusPanel::batchReportRequested, this, &DatasetView::showBatchReport);
+    connect(m_statusPanel, &StatusPanel::uploadCancelRequested, this, [this] {
+        qCInfo(lcUi) << "upload to dataset" << m_datasetId << "cancelled by the user";
+        if (DatasetService *current = m_service.data())
+            current->cancelUploads(m_datasetId);
+    });
     connect(m_model, &MediaGridModel::pageLoaded, this, &DatasetView::updateGridSummary);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &DatasetView::updateGridSummary);
     connect(m_model, &QAbstractItemModel::modelReset, this, &DatasetView::updateGridSummary);
@@ -113,6 +118,11 @@ DatasetView::DatasetView(DatasetService *service, const QString &datasetId, QWid
             [this](const QString &id, const ServiceError &error) {
                 if (id == m_datasetId)
                     showServiceError(error, FailedOperation::OpenDataset);
+            });
+    connect(service, &DatasetService::uploadProgress, this,
+            [this](const QString &id, qint64 bytesSent, qint64 bytesTotal) {
+                if (id == m_datasetId && m_requestRunning)
+                    m_statusPanel->setUploadProgress(bytesSent, bytesTotal);
             });
 
     service->watchDataset(datasetId);
@@ -260,6 +270,11 @@ void DatasetView::onDatasetChanged(const DatasetInfo &dataset)
 
 void DatasetView::applyDataset(const DatasetInfo &dataset)
 {
+    // Remote backends report changes only while watched: keep watching a busy dataset, also
+    // one that another client made busy. The call does nothing when a watch runs.
+    DatasetService *service = m_service.data();
+    if (service && isBusyStatus(dataset.status))
+        service->watchDataset(m_datasetId);
     m_dataset = dataset;
     m_statusPanel->setDataset(dataset);
     updateActions();
@@ -356,6 +371,7 @@ void DatasetView::addMedia(const AddMediaRequest &request)
         .then(this,
               [this](const AddMediaAccepted &accepted) {
                   m_requestRunning = false;
+                  m_statusPanel->clearUploadProgress();
                   m_lastTaskId = accepted.taskId;
                   // Remote backends stop polling at a settled status, so watch the new run.
                   if (m_service)
@@ -368,6 +384,7 @@ void DatasetView::addMedia(const AddMediaRequest &request)
               })
         .onFailed(this, [this, request](const ServiceError &error) {
             m_requestRunning = false;
+            m_statusPanel->clearUploadProgress();
             qCWarning(lcUi) << "add media to dataset" << m_datasetId << "rejected:" << error.toString();
             showServiceError(error, FailedOperation::AddMedia,
                              error.code() == 409 || error.code() == 0

@@ -69,6 +69,13 @@ StatusPanel::StatusPanel(QWidget *parent)
     m_progress->setAccessibleName(tr("Progress of the running operation"));
     statusLayout->addWidget(m_progress);
 
+    m_cancelUploadButton = new QPushButton(tr("&Cancel upload"), statusBox);
+    m_cancelUploadButton->setToolTip(tr("Stop sending the files of this batch. Files the server "
+                                        "already received may still be added."));
+    m_cancelUploadButton->hide();
+    statusLayout->addWidget(m_cancelUploadButton, 0, Qt::AlignRight);
+    connect(m_cancelUploadButton, &QPushButton::clicked, this, &StatusPanel::uploadCancelRequested);
+
     m_errorLabel = new QLabel(statusBox);
     m_errorLabel->setWordWrap(true);
     m_errorLabel->setStyleSheet(QStringLiteral("color: #b3261e;"));
@@ -140,11 +147,10 @@ void StatusPanel::setDataset(const DatasetInfo &dataset, const QDateTime &time)
     m_badge->setStatus(dataset.status);
     m_statusHint->setText(statusHint(dataset.status));
 
-    const bool busy = isBusyStatus(dataset.status);
-    m_progress->setValue(qBound(0, dataset.progress, 100));
-    m_progress->setEnabled(busy);
-    // The value stays visible after an operation, and the text states that nothing runs.
-    m_progress->setFormat(busy ? tr("%p%") : tr("No operation running"));
+    m_datasetBusy = isBusyStatus(dataset.status);
+    m_datasetProgress = qBound(0, dataset.progress, 100);
+    if (!m_showingUpload)
+        showDatasetProgress();
 
     m_errorLabel->setText(dataset.fatalErrorMsg);
     m_errorLabel->setVisible(dataset.status == DatasetStatus::Error && !dataset.fatalErrorMsg.isEmpty());
@@ -170,6 +176,42 @@ void StatusPanel::setDataset(const DatasetInfo &dataset, const QDateTime &time)
         m_timeline->addTopLevelItem(entry);
         m_timeline->scrollToItem(entry);
     }
+}
+
+void StatusPanel::showDatasetProgress()
+{
+    m_progress->setRange(0, 100);
+    m_progress->setValue(m_datasetProgress);
+    m_progress->setEnabled(m_datasetBusy);
+    // The value stays visible after an operation, and the text states that nothing runs.
+    m_progress->setFormat(m_datasetBusy ? tr("%p%") : tr("No operation running"));
+}
+
+void StatusPanel::setUploadProgress(qint64 bytesSent, qint64 bytesTotal)
+{
+    m_showingUpload = true;
+    m_cancelUploadButton->show();
+    m_progress->setEnabled(true);
+    if (bytesTotal <= 0) {
+        m_progress->setRange(0, 0);
+        m_progress->setFormat(tr("Uploading…"));
+        return;
+    }
+    const QLocale locale;
+    // Per mille, so that the range fits an int for any upload size.
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(int(qBound(qint64(0), bytesSent * 1000 / bytesTotal, qint64(1000))));
+    m_progress->setFormat(tr("Uploading %1 of %2").arg(locale.formattedDataSize(bytesSent),
+                                                       locale.formattedDataSize(bytesTotal)));
+}
+
+void StatusPanel::clearUploadProgress()
+{
+    if (!m_showingUpload)
+        return;
+    m_showingUpload = false;
+    m_cancelUploadButton->hide();
+    showDatasetProgress();
 }
 
 void StatusPanel::setLastBatch(const TaskInfo &task)

@@ -35,18 +35,29 @@ public:
     // Shows the summary of the last finished batch with a button that opens its report.
     void setLastBatch(const TaskInfo &task);
 
+    // Shows the bytes of a running upload in the progress bar, with a Cancel button, until
+    // clearUploadProgress(). A `bytesTotal` of 0 shows a busy indicator.
+    void setUploadProgress(qint64 bytesSent, qint64 bytesTotal);
+    // Hides the Cancel button and shows the dataset's progress again.
+    void clearUploadProgress();
+    bool isShowingUpload() const { return m_showingUpload; }
+
     StatusBadge *badge() const { return m_badge; }
     QPushButton *reindexButton() const { return m_reindexButton; }
     QPushButton *batchReportButton() const { return m_batchReportButton; }
     QTreeWidget *timeline() const { return m_timeline; }
     QProgressBar *progressBar() const { return m_progress; }
+    QPushButton *cancelUploadButton() const { return m_cancelUploadButton; }
 
 Q_SIGNALS:
     void reindexRequested();
     void batchReportRequested();
+    // The Cancel button of a running upload was clicked.
+    void uploadCancelRequested();
 
 private:
     QLabel *addCount(QFormLayout *form, const QString &label);
+    void showDatasetProgress();
 
     StatusBadge *m_badge = nullptr;
     QLabel *m_nameLabel = nullptr;
@@ -62,6 +73,10 @@ private:
     QPushButton *m_reindexButton = nullptr;
     QLabel *m_batchLabel = nullptr;
     QPushButton *m_batchReportButton = nullptr;
+    QPushButton *m_cancelUploadButton = nullptr;
+    bool m_showingUpload = false;
+    int m_datasetProgress = 0;
+    bool m_datasetBusy = false;
     bool m_hasStatus = false;
     DatasetStatus m_lastStatus = DatasetStatus::Draft;
 };

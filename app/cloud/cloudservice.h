@@ -72,12 +72,9 @@ public:
     bool isWatching(const QString &datasetId) const { return m_watches.contains(datasetId); }
 
     // Aborts the uploads to `datasetId`, running or still being prepared. Their futures fail
-    // with "Upload cancelled".
-    void cancelUploads(const QString &datasetId);
-
-Q_SIGNALS:
-    // Bytes of the multipart body sent so far for an add_media upload to `datasetId`.
-    void uploadProgress(const QString &datasetId, qint64 bytesSent, qint64 bytesTotal);
+    // with "Upload cancelled". DatasetService::uploadProgress reports the bytes of the
+    // multipart body sent so far.
+    void cancelUploads(const QString &datasetId) override;
 
 private:
     struct Request

@@ -68,6 +68,10 @@ public:
     virtual void watchDataset(const QString &datasetId) = 0;
     virtual void unwatchDataset(const QString &datasetId) = 0;
 
+    // Aborts the add_media uploads to `datasetId` that are running or not started yet; their
+    // futures fail. Backends that upload nothing (embedded) ignore it.
+    virtual void cancelUploads(const QString &datasetId) { Q_UNUSED(datasetId) }
+
 Q_SIGNALS:
     // A dataset's status, progress or counts changed.
     void datasetChanged(const Accrete::DatasetInfo &dataset);
@@ -80,6 +84,9 @@ Q_SIGNALS:
     void mediaChanged(const QString &datasetId);
     // A watched dataset could not be refreshed (network down, 401, ...). Polling goes on.
     void watchFailed(const QString &datasetId, const Accrete::ServiceError &error);
+    // Bytes of an add_media upload to `datasetId` sent so far. Only backends that upload the
+    // files (remote ones) emit it.
+    void uploadProgress(const QString &datasetId, qint64 bytesSent, qint64 bytesTotal);
 };
 
 } // namespace Accrete
