@@ -124,6 +124,7 @@ private Q_SLOTS:
     void serverConnectionListsDatasets();
     void dropOnServerPollsToPartialThenReady();
     void secondDropOnServerShowsConflict();
+    void cancelUploadShowsBanner();
     void switchingConnectionClosesTabs();
     void appRejectsInvalidConnection_data();
     void appRejectsInvalidConnection();
@@ -593,6 +594,36 @@ void TestConnections::secondDropOnServerShowsConflict()
     QTRY_COMPARE_WITH_TIMEOUT(view->statusPanel()->badge()->text(), QStringLiteral("PARTIAL INDEX"),
                               kIndexTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(view->dataset().nImages, kInitialPhotos + largeCount, kRequestTimeoutMs);
+}
+
+void TestConnections::cancelUploadShowsBanner()
+{
+    const QString datasetId = createReadyDataset();
+    QVERIFY(!datasetId.isEmpty());
+    DatasetView *view = openOnServer(datasetId);
+    QVERIFY(view);
+
+    // The Cancel button is clicked while the client reports the first bytes sent.
+    int progressReports = 0;
+    connect(m_window->service(), &DatasetService::uploadProgress, this, [&progressReports, view] {
+        if (progressReports++ == 0 && view->statusPanel()->cancelUploadButton()->isVisibleTo(view))
+            QTest::mouseClick(view->statusPanel()->cancelUploadButton(), Qt::LeftButton);
+    });
+    const QStringList photos =
+        TestSupport::copyPhotos(m_dir->filePath(QStringLiteral("batch")), 4, kInitialPhotos);
+    QCOMPARE(photos.size(), 4);
+    QVERIFY(dropPaths(view->dropTarget(), photos));
+
+    QTRY_VERIFY_WITH_TIMEOUT(view->banner()->isVisible(), kRequestTimeoutMs);
+    QVERIFY(progressReports > 0);
+    QCOMPARE(view->banner()->kind(), MessageBanner::Kind::Error);
+    QVERIFY2(view->banner()->text().contains(QLatin1String("Upload cancelled")),
+             qPrintable(view->banner()->text()));
+    QVERIFY(view->statusPanel()->cancelUploadButton()->isHidden());
+    QVERIFY(!view->statusPanel()->isShowingUpload());
+    // The dropped files stay available for Retry.
+    QCOMPARE(view->banner()->actionButtons().size(), 1);
+    QCOMPARE(view->banner()->actionButtons().first()->defaultAction(), view->retryAction());
 }
 
 void TestConnections::switchingConnectionClosesTabs()
