@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 extern "C" {
@@ -10,6 +11,7 @@ extern "C" {
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
 #include <libavutil/imgutils.h>
+#include <libavutil/log.h>
 #include <libswscale/swscale.h>
 }
 
@@ -36,6 +38,25 @@ constexpr double thumbnailPosition = 0.1;
 QString translated(const char *text)
 {
     return QCoreApplication::translate("Accrete::Media", text);
+}
+
+// Sends FFmpeg's own messages to the accrete.pipeline category at debug level instead of
+// stderr. Damaged input makes FFmpeg print several lines per file, and the rejection reason
+// already tells the user what went wrong.
+void logFfmpegMessage(void *context, int level, const char *format, va_list arguments)
+{
+    if (level > AV_LOG_WARNING || !lcPipeline().isDebugEnabled())
+        return;
+    char line[1024];
+    int printPrefix = 1;
+    av_log_format_line2(context, level, format, arguments, line, int(sizeof line), &printPrefix);
+    qCDebug(lcPipeline).noquote() << "ffmpeg:" << QString::fromUtf8(line).trimmed();
+}
+
+void installFfmpegLogHandler()
+{
+    static std::once_flag installed;
+    std::call_once(installed, [] { av_log_set_callback(logFfmpegMessage); });
 }
 
 MediaAnalysis rejected(const QString &reason, const QString &format = {})
@@ -302,6 +323,7 @@ double durationSeconds(const AVFormatContext *context, const AVStream *stream)
 
 MediaAnalysis analyzeVideo(const QString &path, const AnalyzerSettings &settings)
 {
+    installFfmpegLogHandler();
     const AVInputFormat *probed = probeContent(path);
     if (!probed)
         return rejected(translated("not an image or video (unrecognised content)"));
