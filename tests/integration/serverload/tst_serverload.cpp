@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <functional>
 #include <memory>
 
@@ -6,6 +7,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHttpMultiPart>
+#include <QImage>
+#include <QPainter>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -39,10 +42,13 @@ const QByteArray apiSecret = QByteArrayLiteral("load-secret-9f8e7d6c5b4a39281706
 constexpr int settleTimeoutMs = 300'000;
 constexpr int requestTimeoutMs = 180'000;
 
-// Requests sent at once in the contention tests, and the photos in the accepted path batch:
-// 40 photos keep the batch running until every other request has its response.
+// Requests sent at once in the contention tests, and the accepted path batch: 40 opencv-doc
+// photos, 320 variants of them and the package's videos, which took 4-5 s on a loaded 2-core
+// machine while the burst was answered within about 1.1 s.
 constexpr int contenderCount = 50;
 constexpr int pathBatchSize = 40;
+constexpr int variantCount = 320;
+constexpr int batchImageCount = pathBatchSize + variantCount;
 const QString blockedDetail =
     QStringLiteral("Operation 'add_media' is blocked while MEDIA_ADDITION task is running");
 
@@ -67,6 +73,38 @@ struct ServeProcess
 QStringList folderEntries(const QString &folder)
 {
     return QDir(folder).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
+}
+
+// Writes `count` distinct 640x480 JPEGs made from the opencv-doc photos (each one a photo
+// mirrored and tinted by its index, so no two have the same bytes) and returns how many were
+// written. They make a path batch long enough to outlast a burst of requests.
+int writePhotoVariants(const QString &folder, int count)
+{
+    const QStringList photos = TestSupport::opencvPhotos();
+    int written = 0;
+    for (int i = 0; i < count && !photos.isEmpty(); ++i) {
+        QImage image = QImage(photos.at(i % photos.size()))
+                           .convertToFormat(QImage::Format_RGB32)
+                           .scaled(640, 480, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        if (image.isNull())
+            continue;
+        image = image.mirrored(i % 2 == 1, (i / 2) % 2 == 1);
+        QPainter painter(&image);
+        painter.fillRect(QRect(0, 0, 64, 64), QColor::fromHsv((i * 37) % 360, 200, 100 + i % 156));
+        painter.end();
+        if (image.save(QStringLiteral("%1/variant-%2.jpg").arg(folder).arg(i, 3, 10, QLatin1Char('0')), "JPEG", 90))
+            ++written;
+    }
+    return written;
+}
+
+QStringList videoFiles()
+{
+    const QDir data(TestSupport::opencvDataDir());
+    QStringList videos;
+    for (const QString &name : data.entryList({ QStringLiteral("*.avi") }, QDir::Files, QDir::Name))
+        videos.append(data.filePath(name));
+    return videos;
 }
 
 } // namespace
@@ -103,6 +141,7 @@ private:
     QJsonObject datasetJson(quint16 port, const QString &datasetId);
     TaskPage mediaAdditions(const QString &datasetId);
     QString createReadyDataset(int photoCount, int offset);
+    void prepareLongBatch(const QString &folder);
     QStringList uploadFolderEntries() const { return folderEntries(m_server->options().uploadDir); }
     void startServe(ServeProcess &serve, const QStringList &options);
     void stopServe(ServeProcess &serve);
@@ -121,7 +160,7 @@ void ServerLoadTest::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
     registerCoreMetaTypes();
-    QVERIFY2(TestSupport::opencvPhotos().size() >= 4 + pathBatchSize + 2,
+    QVERIFY2(TestSupport::opencvPhotos().size() >= 4 + contenderCount,
              "Install the opencv-doc package: these tests upload its example photos.");
 }
 
@@ -199,6 +238,9 @@ QList<TimedResult> ServerLoadTest::sendAllAtOnce(
 {
     // One manager per request: a manager opens at most six connections to a host, so a
     // shared one would queue most of the requests on the client side.
+    // NOTE: Debian's libcpp-httplib 0.11.4 listens with a backlog of 5, so a burst of 50
+    // connections overflows the accept queue and Linux retries some handshakes after 1 s
+    // (3 s on a second overflow). The batches above are sized to outlast that.
     std::vector<std::unique_ptr<QNetworkAccessManager>> managers;
     QList<QNetworkReply *> replies;
     QList<TimedResult> results(count);
@@ -259,10 +301,20 @@ QString ServerLoadTest::createReadyDataset(int photoCount, int offset)
     return status() == QLatin1String("READY") ? datasetId : QString();
 }
 
+void ServerLoadTest::prepareLongBatch(const QString &folder)
+{
+    QCOMPARE(TestSupport::copyPhotos(folder, pathBatchSize, 4).size(), pathBatchSize);
+    for (const QString &video : videoFiles())
+        QVERIFY(QFile::copy(video, folder + QLatin1Char('/') + QFileInfo(video).fileName()));
+    QCOMPARE(writePhotoVariants(folder, variantCount), variantCount);
+}
+
 void ServerLoadTest::addMediaPathFormContention()
 {
     const QString folder = m_root + QStringLiteral("/batch");
-    QCOMPARE(TestSupport::copyPhotos(folder, pathBatchSize, 4).size(), pathBatchSize);
+    prepareLongBatch(folder);
+    if (QTest::currentTestFailed())
+        return;
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("dataset_id"), m_datasetId);
     query.addQueryItem(QStringLiteral("path"), folder);
@@ -291,25 +343,31 @@ void ServerLoadTest::addMediaPathFormContention()
             lastBlockedAt = std::max(lastBlockedAt, timed.finishedAt);
         }
     }
-    QCOMPARE(accepted, 1);
+    // More than one 202 also appears when the first batch ended before the burst was over.
+    // Tasks are listed newest first.
+    const TaskInfo task = whileRunning.tasks.value(whileRunning.tasks.size() - 1);
+    QVERIFY2(accepted == 1,
+             qPrintable(QStringLiteral("%1 requests were accepted, and the first batch ended at %2.")
+                            .arg(accepted)
+                            .arg(task.endTime.toString(Qt::ISODateWithMs))));
     QCOMPARE(blocked, contenderCount - 1);
 
     // The accepted batch was the only one and had not ended when the last 409 arrived.
     QCOMPARE(whileRunning.total, 1);
-    const TaskInfo task = whileRunning.tasks.value(0);
     QVERIFY2(!task.endTime.isValid() || task.endTime >= lastBlockedAt,
-             qPrintable(QStringLiteral("The batch ended at %1, before the last 409 at %2; enlarge the batch.")
+             qPrintable(QStringLiteral("The batch ended at %1, before the last 409 at %2. Enlarge the batch.")
                             .arg(task.endTime.toString(Qt::ISODateWithMs), lastBlockedAt.toString(Qt::ISODateWithMs))));
 
     QTRY_COMPARE_WITH_TIMEOUT(datasetJson(m_server->port(), m_datasetId).value(QStringLiteral("status_new")).toString(),
                               QStringLiteral("PARTIAL INDEX"), settleTimeoutMs);
-    QCOMPARE(datasetJson(m_server->port(), m_datasetId).value(QStringLiteral("n_images")).toInt(), 4 + pathBatchSize);
+    QCOMPARE(datasetJson(m_server->port(), m_datasetId).value(QStringLiteral("n_images")).toInt(), 4 + batchImageCount);
 
     const TaskPage afterwards = mediaAdditions(m_datasetId);
     QCOMPARE(afterwards.total, 1);
     QCOMPARE(afterwards.tasks.value(0).taskId, task.taskId);
     QCOMPARE(afterwards.tasks.value(0).status, TaskStatus::Completed);
-    QCOMPARE(afterwards.tasks.value(0).result.addedImages, pathBatchSize);
+    QCOMPARE(afterwards.tasks.value(0).result.addedImages, batchImageCount);
+    QCOMPARE(afterwards.tasks.value(0).result.addedVideos, videoFiles().size());
 
     // The catalog contains the creation's items and one batch, whose items all name that task.
     MediaQuery mediaQuery;
@@ -317,7 +375,7 @@ void ServerLoadTest::addMediaPathFormContention()
     QFuture<MediaPage> media = m_service->media(mediaQuery);
     QTRY_VERIFY_WITH_TIMEOUT(media.isFinished(), requestTimeoutMs);
     const MediaPage page = media.result();
-    QCOMPARE(page.total, 4 + pathBatchSize);
+    QCOMPARE(page.total, 4 + batchImageCount + videoFiles().size());
     int batchItems = 0;
     QSet<QString> taskIds;
     for (const MediaItem &item : page.items) {
@@ -326,13 +384,15 @@ void ServerLoadTest::addMediaPathFormContention()
             ++batchItems;
     }
     QCOMPARE(taskIds.size(), 2);
-    QCOMPARE(batchItems, pathBatchSize);
+    QCOMPARE(batchItems, batchImageCount + videoFiles().size());
 }
 
 void ServerLoadTest::addMediaUploadsRejectedDuringBatch()
 {
     const QString folder = m_root + QStringLiteral("/batch");
-    QCOMPARE(TestSupport::copyPhotos(folder, pathBatchSize, 4).size(), pathBatchSize);
+    prepareLongBatch(folder);
+    if (QTest::currentTestFailed())
+        return;
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("dataset_id"), m_datasetId);
     query.addQueryItem(QStringLiteral("path"), folder);
@@ -356,22 +416,26 @@ void ServerLoadTest::addMediaUploadsRejectedDuringBatch()
     const QStringList entriesAfterBurst = uploadFolderEntries();
     const TaskPage whileRunning = mediaAdditions(m_datasetId);
 
-    QDateTime lastBlockedAt;
+    // A 202 here means the path batch ended before the burst was over, which makes this
+    // test meaningless rather than showing a server bug.
+    const TaskInfo task = whileRunning.tasks.value(0);
+    const int accepted = int(std::count_if(results.cbegin(), results.cend(),
+                                           [](const TimedResult &timed) { return timed.result.status == 202; }));
+    QVERIFY2(accepted == 0,
+             qPrintable(QStringLiteral("%1 uploads were accepted: the batch ended at %2, before the burst was over. "
+                                       "Enlarge the batch.")
+                            .arg(accepted)
+                            .arg(task.endTime.toString(Qt::ISODateWithMs))));
     for (const TimedResult &timed : results) {
         QCOMPARE(timed.result.status, 409);
         QCOMPARE(timed.result.detail(), blockedDetail);
-        lastBlockedAt = std::max(lastBlockedAt, timed.finishedAt);
     }
     QVERIFY2(entriesAfterBurst.isEmpty(), qPrintable(entriesAfterBurst.join(u", ")));
     QCOMPARE(whileRunning.total, 1);
-    const TaskInfo task = whileRunning.tasks.value(0);
-    QVERIFY2(!task.endTime.isValid() || task.endTime >= lastBlockedAt,
-             qPrintable(QStringLiteral("The batch ended at %1, before the last 409 at %2; enlarge the batch.")
-                            .arg(task.endTime.toString(Qt::ISODateWithMs), lastBlockedAt.toString(Qt::ISODateWithMs))));
 
     QTRY_COMPARE_WITH_TIMEOUT(datasetJson(m_server->port(), m_datasetId).value(QStringLiteral("status_new")).toString(),
                               QStringLiteral("PARTIAL INDEX"), settleTimeoutMs);
-    QCOMPARE(datasetJson(m_server->port(), m_datasetId).value(QStringLiteral("n_images")).toInt(), 4 + pathBatchSize);
+    QCOMPARE(datasetJson(m_server->port(), m_datasetId).value(QStringLiteral("n_images")).toInt(), 4 + batchImageCount);
     QCOMPARE(mediaAdditions(m_datasetId).total, 1);
     QVERIFY(uploadFolderEntries().isEmpty());
 }
