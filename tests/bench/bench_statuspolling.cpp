@@ -72,6 +72,7 @@ struct Settings
     int durationSeconds = 20;
     int maxRequests = 8000;
     int batchSize = 40;
+    int variants = 320; // generated photo variants added with the batch, to lengthen it
     int addAfterMs = 3000; // idle polling before the batch is added
     QString cliPath;
 };
@@ -162,7 +163,9 @@ bool StatusPollingBench::startServer()
     // The --allow-root folder must exist before the server starts.
     if (TestSupport::copyPhotos(m_dir.filePath(QStringLiteral("photos/initial")), 4, 0).size() != 4
         || TestSupport::copyPhotos(m_dir.filePath(QStringLiteral("photos/batch")), m_settings.batchSize, 4).size()
-            != m_settings.batchSize) {
+            != m_settings.batchSize
+        || ApiTestClient::writePhotoVariants(m_dir.filePath(QStringLiteral("photos/batch")), m_settings.variants)
+            != m_settings.variants) {
         std::fprintf(stderr, "Install the opencv-doc package: the benchmark adds its example photos.\n");
         return false;
     }
@@ -276,9 +279,10 @@ void StatusPollingBench::advancePhase(const QString &status)
 
 void StatusPollingBench::report(qint64 elapsedMs) const
 {
-    std::printf("\nclients %d, target rate %d req/s per client, duration %.1f s, requests sent %d, "
-                "ticks skipped while a request was open %d\n",
-                m_settings.clients, m_settings.ratePerClient, double(elapsedMs) / 1000.0, m_sent, m_skippedTicks);
+    std::printf("\nclients %d, target rate %d req/s per client, batch %d photos + %d variants, duration %.1f s, "
+                "requests sent %d, ticks skipped while a request was open %d\n",
+                m_settings.clients, m_settings.ratePerClient, m_settings.batchSize, m_settings.variants,
+                double(elapsedMs) / 1000.0, m_sent, m_skippedTicks);
     for (int phase = Idle; phase < PhaseCount; ++phase) {
         if (phase != Idle && m_phaseStartMs[phase] == 0)
             std::printf("phase %-22s not reached\n", phaseName(phase));
@@ -424,9 +428,14 @@ int main(int argc, char **argv)
     const QCommandLineOption batchOption(QStringLiteral("batch-size"),
                                          QStringLiteral("Photos in the added batch, 1-80 (default 40)."),
                                          QStringLiteral("N"), QStringLiteral("40"));
+    const QCommandLineOption variantsOption(
+        QStringLiteral("variants"),
+        QStringLiteral("Generated 640x480 photo variants added with the batch, 0-1000 (default 320)."),
+        QStringLiteral("N"), QStringLiteral("320"));
     const QCommandLineOption cliOption(QStringLiteral("cli"), QStringLiteral("Path of accrete-cli."),
                                        QStringLiteral("PATH"), QStringLiteral(ACCRETE_CLI_PATH));
-    parser.addOptions({ clientsOption, rateOption, durationOption, maxRequestsOption, batchOption, cliOption });
+    parser.addOptions(
+        { clientsOption, rateOption, durationOption, maxRequestsOption, batchOption, variantsOption, cliOption });
     parser.process(app);
 
     Settings settings;
@@ -435,6 +444,7 @@ int main(int argc, char **argv)
     settings.durationSeconds = std::clamp(parser.value(durationOption).toInt(), 5, 300);
     settings.maxRequests = std::clamp(parser.value(maxRequestsOption).toInt(), 1, 100'000);
     settings.batchSize = std::clamp(parser.value(batchOption).toInt(), 1, 80);
+    settings.variants = std::clamp(parser.value(variantsOption).toInt(), 0, 1000);
     settings.cliPath = parser.value(cliOption);
 
     StatusPollingBench bench(settings);

@@ -5,14 +5,18 @@
 #include <jwt.h>
 
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QHttpMultiPart>
+#include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkRequest>
+#include <QPainter>
 
 #include "core/logging.h"
+#include "testsupport.h"
 
 namespace Accrete::ApiTestClient {
 
@@ -76,6 +80,28 @@ HttpResult resultOf(QNetworkReply *reply)
     result.error = reply->error();
     result.authenticateHeader = reply->rawHeader("WWW-Authenticate");
     return result;
+}
+
+int writePhotoVariants(const QString &folder, int count)
+{
+    const QStringList photos = TestSupport::opencvPhotos();
+    if (!QDir().mkpath(folder))
+        return 0;
+    int written = 0;
+    for (int i = 0; i < count && !photos.isEmpty(); ++i) {
+        QImage image = QImage(photos.at(i % photos.size()))
+                           .convertToFormat(QImage::Format_RGB32)
+                           .scaled(640, 480, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        if (image.isNull())
+            continue;
+        image = image.mirrored(i % 2 == 1, (i / 2) % 2 == 1);
+        QPainter painter(&image);
+        painter.fillRect(QRect(0, 0, 64, 64), QColor::fromHsv((i * 37) % 360, 200, 100 + i % 156));
+        painter.end();
+        if (image.save(QStringLiteral("%1/variant-%2.jpg").arg(folder).arg(i, 3, 10, QLatin1Char('0')), "JPEG", 90))
+            ++written;
+    }
+    return written;
 }
 
 } // namespace Accrete::ApiTestClient

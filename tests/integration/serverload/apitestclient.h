@@ -10,8 +10,9 @@
 
 class QHttpMultiPart;
 
-// HTTP helpers shared by the server load tests and the status-polling benchmark: bearer
-// tokens minted with libjwt, multipart bodies of real files and the outcome of one reply.
+// Helpers shared by the server load tests and the status-polling benchmark: bearer tokens
+// minted with libjwt, multipart bodies of real files, the outcome of one reply and photo
+// variants that lengthen a batch.
 namespace Accrete::ApiTestClient {
 
 // Claims of an HS256 token as ApiServer expects them. The `kid` header and `sub` claim name
@@ -44,5 +45,10 @@ struct HttpResult
 
 // Reads the status, body and headers of a finished reply.
 HttpResult resultOf(QNetworkReply *reply);
+
+// Writes `count` distinct 640x480 JPEGs made from the opencv-doc photos (each one a photo
+// mirrored and tinted by its index, so no two have the same bytes) into `folder` and returns
+// how many were written. They make a path batch long enough to outlast a burst of requests.
+int writePhotoVariants(const QString &folder, int count);
 
 } // namespace Accrete::ApiTestClient

@@ -7,8 +7,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHttpMultiPart>
-#include <QImage>
-#include <QPainter>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -73,29 +71,6 @@ struct ServeProcess
 QStringList folderEntries(const QString &folder)
 {
     return QDir(folder).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
-}
-
-// Writes `count` distinct 640x480 JPEGs made from the opencv-doc photos (each one a photo
-// mirrored and tinted by its index, so no two have the same bytes) and returns how many were
-// written. They make a path batch long enough to outlast a burst of requests.
-int writePhotoVariants(const QString &folder, int count)
-{
-    const QStringList photos = TestSupport::opencvPhotos();
-    int written = 0;
-    for (int i = 0; i < count && !photos.isEmpty(); ++i) {
-        QImage image = QImage(photos.at(i % photos.size()))
-                           .convertToFormat(QImage::Format_RGB32)
-                           .scaled(640, 480, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
-        if (image.isNull())
-            continue;
-        image = image.mirrored(i % 2 == 1, (i / 2) % 2 == 1);
-        QPainter painter(&image);
-        painter.fillRect(QRect(0, 0, 64, 64), QColor::fromHsv((i * 37) % 360, 200, 100 + i % 156));
-        painter.end();
-        if (image.save(QStringLiteral("%1/variant-%2.jpg").arg(folder).arg(i, 3, 10, QLatin1Char('0')), "JPEG", 90))
-            ++written;
-    }
-    return written;
 }
 
 QStringList videoFiles()
