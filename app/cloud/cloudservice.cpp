@@ -99,6 +99,32 @@ bool needsFolderExpansion(const QStringList &paths)
                        [](const QString &path) { return QFileInfo(path).isDir(); });
 }
 
+// Reads the `{"items", "total", "offset"}` page of the media listing.
+MediaPage parseMediaPage(const QByteArray &body, const QString &datasetId)
+{
+    const QJsonObject object =
+        parseJsonObject(body, QStringLiteral("GET /api/v1/dataset/%1/media").arg(datasetId));
+    MediaPage page;
+    page.total = object.value(QStringLiteral("total")).toInt();
+    page.offset = object.value(QStringLiteral("offset")).toInt();
+    const QJsonArray items = object.value(QStringLiteral("items")).toArray();
+    for (const QJsonValue &value : items) {
+        MediaItem item = MediaItem::fromJson(value.toObject());
+        if (item.datasetId.isEmpty())
+            item.datasetId = datasetId;
+        page.items.append(std::move(item));
+    }
+    return page;
+}
+
+// True for the 404 or 405 of a route the server does not serve, as opposed to the
+// 404 "Dataset not found" of a route it serves.
+bool isMissingRoute(const ServiceError &error)
+{
+    return (error.code() == 404 && error.detail() != ServiceError::notFound().detail())
+        || error.code() == 405;
+}
+
 QImage decodeThumbnail(const QByteArray &bytes, const QSize &size)
 {
     QBuffer buffer;
@@ -725,11 +751,59 @@ void CloudService::searchTaskPage(const std::shared_ptr<QPromise<TaskInfo>> &pro
 
 QFuture<MediaPage> CloudService::media(const MediaQuery &query)
 {
+    if (m_connection.kind == RemoteConnection::Kind::Cloud)
+        return exploreMedia(query);
+
+    // `accrete-cli serve` lists every item with its real total. Other servers return 404 (or
+    // 405) for this route, not the 404 "Dataset not found" of a served route, and are then
+    // asked for the explore previews instead.
+    Request request;
+    request.path = QStringLiteral("/api/v1/dataset/%1/media")
+                       .arg(QString::fromLatin1(QUrl::toPercentEncoding(query.datasetId)));
+    request.query.addQueryItem(QStringLiteral("offset"), QString::number(std::max(0, query.offset)));
+    request.query.addQueryItem(QStringLiteral("limit"), QString::number(std::clamp(query.limit, 1, 1000)));
+    request.query.addQueryItem(QStringLiteral("sort"), mediaSortToApiString(query.sort));
+
+    auto promise = std::make_shared<QPromise<MediaPage>>();
+    promise->start();
+    QFuture<MediaPage> future = promise->future();
+    const auto fail = [promise](const ServiceError &error) {
+        promise->setException(error);
+        promise->finish();
+    };
+    const QString datasetId = query.datasetId;
+    send(std::move(request))
+        .then(this, [promise, fail, datasetId](const Response &response) {
+            try {
+                promise->addResult(parseMediaPage(response.body, datasetId));
+                promise->finish();
+            } catch (const ServiceError &error) {
+                fail(error);
+            }
+        })
+        .onFailed(this, [this, promise, fail, query](const ServiceError &error) {
+            if (!isMissingRoute(error)) {
+                fail(error);
+                return;
+            }
+            qCInfo(lcCloud) << "The server has no media listing for dataset" << query.datasetId
+                            << "(" << error.toString() << "); trying the explore endpoint";
+            exploreMedia(query)
+                .then(this, [promise](const MediaPage &page) {
+                    promise->addResult(page);
+                    promise->finish();
+                })
+                .onFailed(this, fail);
+        });
+    return future;
+}
+
+QFuture<MediaPage> CloudService::exploreMedia(const MediaQuery &query)
+{
     // The explore endpoint pages by clusters (100 per page) and returns preview items of each
     // cluster. The page number is derived from the query's offset and limit.
     // NOTE: the items are the explore previews, not every item of the dataset, and `total` is
-    // a lower bound. A server without the explore endpoint (`accrete-cli serve` today) yields
-    // an empty page.
+    // a lower bound. A server without the explore endpoint yields an empty page.
     Request request;
     request.path = QStringLiteral("/api/v1/explore/%1")
                        .arg(QString::fromLatin1(QUrl::toPercentEncoding(query.datasetId)));
@@ -755,7 +829,9 @@ QFuture<MediaPage> CloudService::media(const MediaQuery &query)
                 for (const QJsonValue &previewValue : previews) {
                     MediaItem item = MediaItem::fromJson(previewValue.toObject());
                     item.datasetId = datasetId;
-                    item.clustered = true;
+                    // Visual Layer sends UUID cluster ids, which read as 0 here; only items that
+                    // no reindex has clustered yet have the id -1.
+                    item.clustered = clusterId >= 0;
                     item.clusterId = clusterId;
                     page.items.append(std::move(item));
                 }
@@ -764,9 +840,7 @@ QFuture<MediaPage> CloudService::media(const MediaQuery &query)
             return page;
         })
         .onFailed(this, [datasetId, offset](const ServiceError &error) {
-            // A 404 other than "Dataset not found" means the server has no explore endpoint.
-            if ((error.code() == 404 && error.detail() != ServiceError::notFound().detail())
-                || error.code() == 405) {
+            if (isMissingRoute(error)) {
                 qCInfo(lcCloud) << "The server has no media listing for dataset" << datasetId
                                 << "(" << error.toString() << "); returning an empty page";
                 MediaPage page;
@@ -780,16 +854,26 @@ QFuture<MediaPage> CloudService::media(const MediaQuery &query)
 QFuture<QImage> CloudService::thumbnail(const MediaItem &item, const QSize &size)
 {
     const QString uri = item.thumbnailUri.isEmpty() ? item.mediaUri : item.thumbnailUri;
-    QUrl url = m_baseUrl.resolved(QUrl(uri));
-    if (uri.isEmpty() || !url.isValid()
-        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
-        return failedFuture<QImage>(ServiceError(
-            404, tr("Media %1 has no thumbnail URL that can be downloaded (\"%2\").")
-                     .arg(item.id, uri)));
-    }
+    const QUrl reference(uri);
     Request request;
-    request.absoluteUrl = url;
     request.maxResponseBytes = 16 * 1024 * 1024;
+    if (reference.isRelative() && uri.startsWith(QLatin1Char('/')) && reference.query().isEmpty()
+        && reference.isValid()) {
+        // `accrete-cli serve` sends server-relative URLs. They are resolved below the base
+        // URL so that the path of a reverse proxy is kept, and they carry the token.
+        request.path = reference.path();
+    } else {
+        // Absolute URLs (a CDN for Visual Layer Cloud) get the token only on the base URL's
+        // origin: see startAttempt().
+        const QUrl url = m_baseUrl.resolved(reference);
+        if (uri.isEmpty() || !url.isValid()
+            || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+            return failedFuture<QImage>(ServiceError(
+                404, tr("Media %1 has no thumbnail URL that can be downloaded (\"%2\").")
+                         .arg(item.id, uri)));
+        }
+        request.absoluteUrl = url;
+    }
     return send(std::move(request)).then(QtFuture::Launch::Async, [size](const Response &response) {
         return decodeThumbnail(response.body, size);
     });

@@ -118,6 +118,8 @@ private:
                                                      const AddMediaRequest &request);
     QFuture<AddMediaAccepted> uploadMedia(const QString &datasetId, const AddMediaRequest &request,
                                           const QStringList &files);
+    // Lists the preview items of the explore endpoint, the only media listing of Visual Layer.
+    QFuture<MediaPage> exploreMedia(const MediaQuery &query);
     void searchTaskPage(const std::shared_ptr<QPromise<TaskInfo>> &promise, const QString &taskId,
                         int page);
     void rememberDataset(const DatasetInfo &info);

@@ -9,6 +9,7 @@
 #include "dataset.h"
 #include "mediaitem.h"
 #include "requests.h"
+#include "serviceerror.h"
 #include "task.h"
 
 namespace Accrete {
@@ -58,6 +59,18 @@ public:
     virtual QFuture<TaskPage> tasks(const TaskQuery &query) = 0;
     virtual QFuture<TaskInfo> task(const QString &taskId) = 0;
     virtual QFuture<MediaPage> media(const MediaQuery &query) = 0;
+
+    // Looks up one item by its `media_id`. Fails with 404 "Dataset not found" for an unknown
+    // dataset and with ServiceError::mediaNotFound() for an unknown item. This default fails
+    // with 501, so callers fall back to paging through media(); backends that can look an
+    // item up directly override it.
+    virtual QFuture<MediaItem> mediaItem(const QString &datasetId, const QString &mediaId)
+    {
+        Q_UNUSED(datasetId)
+        Q_UNUSED(mediaId)
+        return QtFuture::makeExceptionalFuture<MediaItem>(
+            ServiceError(501, tr("This backend cannot look up a media item by its id.")));
+    }
 
     // Loads the thumbnail of `item`, scaled to fit `size`, off the calling thread.
     virtual QFuture<QImage> thumbnail(const MediaItem &item, const QSize &size) = 0;

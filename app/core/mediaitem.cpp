@@ -9,6 +9,31 @@ QString mediaKindToApiString(MediaKind kind)
     return kind == MediaKind::Video ? QStringLiteral("VIDEO") : QStringLiteral("IMAGE");
 }
 
+QString mediaSortToApiString(MediaSort sort)
+{
+    switch (sort) {
+    case MediaSort::Added:
+        return QStringLiteral("added");
+    case MediaSort::Cluster:
+        return QStringLiteral("cluster");
+    case MediaSort::DuplicateGroup:
+        return QStringLiteral("duplicates");
+    case MediaSort::OutlierScore:
+        return QStringLiteral("outliers");
+    }
+    return QStringLiteral("added"); // unreachable for valid enumerators
+}
+
+std::optional<MediaSort> parseMediaSort(const QString &text)
+{
+    for (const MediaSort sort : { MediaSort::Added, MediaSort::Cluster, MediaSort::DuplicateGroup,
+                                  MediaSort::OutlierScore }) {
+        if (text == mediaSortToApiString(sort))
+            return sort;
+    }
+    return std::nullopt;
+}
+
 QJsonObject MediaItem::toJson() const
 {
     return QJsonObject{

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
@@ -52,6 +54,10 @@ enum class MediaSort {
     DuplicateGroup,
     OutlierScore, // most unusual first
 };
+
+// The `sort` values of the media listing: "added", "cluster", "duplicates", "outliers".
+QString mediaSortToApiString(MediaSort sort);
+std::optional<MediaSort> parseMediaSort(const QString &text);
 
 struct MediaQuery
 {

@@ -61,4 +61,12 @@ ServiceError ServiceError::addMediaDisabled()
     return ServiceError(403, QStringLiteral("Add media feature is not enabled"));
 }
 
+// An Accrete extension of the API, so this text is not a documented one.
+ServiceError ServiceError::mediaNotFound(const QString &datasetId, const QString &mediaId)
+{
+    return ServiceError(404, QStringLiteral("Media %1 not found in dataset %2; reload the media "
+                                            "list to get current ids.")
+                                 .arg(mediaId, datasetId));
+}
+
 } // namespace Accrete

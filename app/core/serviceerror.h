@@ -33,6 +33,9 @@ public:
     static ServiceError noEmbeddingConfig(const QString &datasetId);
     static ServiceError invalidS3Uri(const QString &uri);
     static ServiceError addMediaDisabled();
+    // 404 for a `media_id` that the dataset does not contain. Its detail differs from
+    // notFound(), so that clients can tell a missing item from a missing dataset.
+    static ServiceError mediaNotFound(const QString &datasetId, const QString &mediaId);
 
 private:
     int m_code = 0;

@@ -257,6 +257,25 @@ QFuture<MediaPage> EmbeddedService::media(const MediaQuery &query)
     });
 }
 
+QFuture<MediaItem> EmbeddedService::mediaItem(const QString &datasetId, const QString &mediaId)
+{
+    if (datasetId.isEmpty() || datasetId.contains(QLatin1Char('/')))
+        return QtFuture::makeExceptionalFuture<MediaItem>(ServiceError::notFound());
+    return QtConcurrent::run([dir = datasetDir(datasetId), datasetId, mediaId] {
+        Catalog catalog(dir);
+        if (!catalog.open(Catalog::OpenMode::ExistingOnly))
+            throw ServiceError::notFound();
+        bool isNumber = false;
+        const qint64 id = mediaId.toLongLong(&isNumber);
+        std::optional<MediaItem> item;
+        if (isNumber && QString::number(id) == mediaId) // ids are canonical decimal numbers
+            item = catalog.mediaItem(id);
+        if (!item)
+            throw ServiceError::mediaNotFound(datasetId, mediaId);
+        return *item;
+    });
+}
+
 QFuture<QImage> EmbeddedService::thumbnail(const MediaItem &item, const QSize &size)
 {
     return QtConcurrent::run([item, size] {

@@ -55,6 +55,7 @@ public:
     QFuture<TaskPage> tasks(const TaskQuery &query) override;
     QFuture<TaskInfo> task(const QString &taskId) override;
     QFuture<MediaPage> media(const MediaQuery &query) override;
+    QFuture<MediaItem> mediaItem(const QString &datasetId, const QString &mediaId) override;
     QFuture<QImage> thumbnail(const MediaItem &item, const QSize &size) override;
 
     // The embedded backend pushes every change, so watching is a no-op.

@@ -3,10 +3,15 @@
 #include <algorithm>
 #include <limits>
 
+#include <QBuffer>
 #include <QCoreApplication>
+#include <QFile>
 #include <QFileInfo>
+#include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMimeDatabase>
+#include <QUrl>
 #include <QUrlQuery>
 
 #include "core/datasetservice.h"
@@ -123,6 +128,82 @@ ApiResponse processError(int status, const QString &message)
                                          { QStringLiteral("detail"), message },
                                      }));
 }
+
+// Items per page of the media listing: the default and the maximum of `limit`.
+constexpr int defaultMediaPageSize = 100;
+constexpr int maxMediaPageSize = 1000;
+// The explore endpoint pages by clusters, 100 per page as the Visual Layer API does.
+constexpr int clustersPerPage = 100;
+// Previews listed per explore cluster, which bounds the response size; `n_images` and
+// `n_videos` still count every item of the cluster.
+constexpr int maxPreviewsPerCluster = 100;
+// Maximum width and height, in pixels, of a thumbnail made on request: the size the
+// pipeline stores.
+constexpr int thumbnailSize = 256;
+
+// A server-relative URL of one item's resource ("file" or "thumbnail").
+QString mediaUrl(const QString &datasetId, const QString &mediaId, QLatin1String resource)
+{
+    return QStringLiteral("/api/v1/dataset/%1/media/%2/%3")
+        .arg(QString::fromLatin1(QUrl::toPercentEncoding(datasetId)),
+             QString::fromLatin1(QUrl::toPercentEncoding(mediaId)), resource);
+}
+
+// `item` as the listing sends it: the stored file and the thumbnail as URLs of this server.
+// Local origins name files and upload folders of the server's machine, so their
+// `origin_path` is replaced by the path inside the dropped folder or archive.
+QJsonObject servedItemJson(MediaItem item, const QString &datasetId)
+{
+    item.mediaUri = mediaUrl(datasetId, item.id, QLatin1String("file"));
+    item.thumbnailUri = mediaUrl(datasetId, item.id, QLatin1String("thumbnail"));
+    if (item.origin != QLatin1String("s3"))
+        item.originPath = item.relativePath;
+    return item.toJson();
+}
+
+QJsonObject explorePreviewJson(const MediaItem &item, const QString &datasetId)
+{
+    return QJsonObject{
+        { QStringLiteral("type"), mediaKindToApiString(item.kind) },
+        { QStringLiteral("media_id"), item.id },
+        { QStringLiteral("media_uri"), mediaUrl(datasetId, item.id, QLatin1String("file")) },
+        { QStringLiteral("media_thumb_uri"), mediaUrl(datasetId, item.id, QLatin1String("thumbnail")) },
+        { QStringLiteral("caption"), QJsonValue::Null },
+        { QStringLiteral("file_name"), item.fileName },
+        { QStringLiteral("bounding_box"), QJsonValue::Null },
+        { QStringLiteral("relevance_score"), 0 },
+        { QStringLiteral("relevance_score_type"), QStringLiteral("cosine_distance") },
+        { QStringLiteral("width"), item.width },
+        { QStringLiteral("height"), item.height },
+    };
+}
+
+// One cluster of the explore response, gathered while the listing is read in cluster order.
+struct ExploreCluster
+{
+    qint64 clusterId = -1;
+    int itemCount = 0; // items of the requested kind, listed in `previews` or not
+    QJsonArray previews;
+
+    QJsonObject toJson(MediaKind kind, const QString &threshold) const
+    {
+        const bool videos = kind == MediaKind::Video;
+        return QJsonObject{
+            { QStringLiteral("cluster_id"), clusterId },
+            { QStringLiteral("type"), videos ? QStringLiteral("VIDEOS") : QStringLiteral("IMAGES") },
+            { QStringLiteral("n_images"), videos ? 0 : itemCount },
+            { QStringLiteral("n_objects"), 0 },
+            { QStringLiteral("n_videos"), videos ? itemCount : 0 },
+            { QStringLiteral("similarity_threshold"), threshold },
+            { QStringLiteral("relevance_score"), 0 },
+            { QStringLiteral("relevance_score_type"), QStringLiteral("cosine_distance") },
+            { QStringLiteral("previews"), previews },
+            { QStringLiteral("labels"), QJsonArray() },
+            { QStringLiteral("user_tags"), QJsonArray() },
+            { QStringLiteral("captions"), QJsonArray() },
+        };
+    }
+};
 
 } // namespace
 
@@ -388,6 +469,229 @@ ApiResponse ApiHandlers::listTasks(const httplib::Request &request)
     ApiResponse response = ApiResponse::json(200, QJsonDocument(taskPage.toJson()));
     response.datasetId = taskQuery.datasetId;
     return response;
+}
+
+ApiResponse ApiHandlers::listMedia(const httplib::Request &request)
+{
+    const QString datasetId = pathArgument(request, 1);
+    const httplib::Params &params = request.params;
+    const QString query = QStringLiteral("query");
+    QJsonArray errors;
+    const std::optional<int> offset =
+        optionalInt(firstParam(params, "offset"), query, QStringLiteral("offset"), errors);
+    checkRange(offset, 0, std::numeric_limits<int>::max(), query, QStringLiteral("offset"), errors);
+    const std::optional<int> limit =
+        optionalInt(firstParam(params, "limit"), query, QStringLiteral("limit"), errors);
+    checkRange(limit, 1, maxMediaPageSize, query, QStringLiteral("limit"), errors);
+
+    MediaQuery mediaQuery;
+    mediaQuery.datasetId = datasetId;
+    mediaQuery.offset = offset.value_or(0);
+    mediaQuery.limit = limit.value_or(defaultMediaPageSize);
+    const QString sort = firstParam(params, "sort");
+    if (!sort.isEmpty()) {
+        const std::optional<MediaSort> parsed = parseMediaSort(sort);
+        if (parsed) {
+            mediaQuery.sort = *parsed;
+        } else {
+            errors.append(validationError(query, QStringLiteral("sort"), QStringLiteral("enum"),
+                                          tr("Input should be 'added', 'cluster', 'duplicates' or "
+                                             "'outliers'")));
+        }
+    }
+
+    ApiResponse response;
+    if (!errors.isEmpty()) {
+        response = ApiResponse::validationErrors(errors);
+        response.datasetId = datasetId;
+        return response;
+    }
+    try {
+        DatasetService *service = m_service;
+        const MediaPage page = call<MediaPage>([service, mediaQuery]() { return service->media(mediaQuery); });
+        QJsonArray items;
+        for (const MediaItem &item : page.items)
+            items.append(servedItemJson(item, datasetId));
+        response = ApiResponse::json(200, QJsonDocument(QJsonObject{
+                                              { QStringLiteral("items"), items },
+                                              { QStringLiteral("total"), page.total },
+                                              { QStringLiteral("offset"), page.offset },
+                                          }));
+    } catch (const ServiceError &error) {
+        response = ApiResponse::error(error);
+    }
+    response.datasetId = datasetId;
+    return response;
+}
+
+ApiResponse ApiHandlers::mediaThumbnail(const httplib::Request &request)
+{
+    const QString datasetId = pathArgument(request, 1);
+    const QString mediaId = pathArgument(request, 2);
+    ApiResponse response;
+    try {
+        const MediaItem item = findMediaItem(datasetId, mediaId);
+        auto stored = std::make_shared<QFile>(item.thumbnailUri);
+        if (!item.thumbnailUri.isEmpty() && QFileInfo(item.thumbnailUri).isFile()
+            && stored->open(QIODevice::ReadOnly)) {
+            // The pipeline stores every thumbnail as JPEG.
+            response = ApiResponse::file(std::move(stored), QByteArrayLiteral("image/jpeg"));
+        } else {
+            DatasetService *service = m_service;
+            const QImage image = call<QImage>([service, item]() {
+                return service->thumbnail(item, QSize(thumbnailSize, thumbnailSize));
+            });
+            QByteArray jpeg;
+            QBuffer buffer(&jpeg);
+            buffer.open(QIODevice::WriteOnly);
+            if (!image.save(&buffer, "JPEG", 90))
+                throw ServiceError(500, tr("The thumbnail of media %1 could not be encoded as JPEG.").arg(mediaId));
+            response.status = 200;
+            response.body = jpeg;
+            response.contentType = QByteArrayLiteral("image/jpeg");
+        }
+    } catch (const ServiceError &error) {
+        response = ApiResponse::error(error);
+    }
+    response.datasetId = datasetId;
+    return response;
+}
+
+ApiResponse ApiHandlers::mediaFile(const httplib::Request &request)
+{
+    const QString datasetId = pathArgument(request, 1);
+    const QString mediaId = pathArgument(request, 2);
+    ApiResponse response;
+    try {
+        const MediaItem item = findMediaItem(datasetId, mediaId);
+        const QFileInfo info(item.mediaUri);
+        auto file = std::make_shared<QFile>(item.mediaUri);
+        if (item.mediaUri.isEmpty() || !info.isFile() || !file->open(QIODevice::ReadOnly)) {
+            qCWarning(lcServer).noquote() << "The stored file of media" << mediaId << "in dataset"
+                                          << datasetId << "cannot be read:" << item.mediaUri;
+            throw ServiceError(500, tr("The stored file of media %1 cannot be read on the server; "
+                                       "check the server's log and its media store.")
+                                        .arg(mediaId));
+        }
+        const QMimeType type = QMimeDatabase().mimeTypeForFile(info);
+        response = ApiResponse::file(std::move(file), type.name().toUtf8());
+    } catch (const ServiceError &error) {
+        response = ApiResponse::error(error);
+    }
+    response.datasetId = datasetId;
+    return response;
+}
+
+ApiResponse ApiHandlers::explore(const httplib::Request &request)
+{
+    const QString datasetId = pathArgument(request, 1);
+    const httplib::Params &params = request.params;
+    const QString query = QStringLiteral("query");
+    QJsonArray errors;
+    const QString entityType =
+        hasParam(params, "entity_type") ? firstParam(params, "entity_type") : QStringLiteral("IMAGES");
+    static const QStringList entityTypes = { QStringLiteral("IMAGES"), QStringLiteral("OBJECTS"),
+                                             QStringLiteral("VIDEOS") };
+    if (!entityTypes.contains(entityType)) {
+        errors.append(validationError(query, QStringLiteral("entity_type"), QStringLiteral("enum"),
+                                      tr("Input should be 'IMAGES', 'OBJECTS' or 'VIDEOS'")));
+    }
+    const std::optional<int> threshold =
+        optionalInt(firstParam(params, "threshold"), query, QStringLiteral("threshold"), errors);
+    checkRange(threshold, 0, 4, query, QStringLiteral("threshold"), errors);
+    const std::optional<int> pageNumber =
+        optionalInt(firstParam(params, "page_number"), query, QStringLiteral("page_number"), errors);
+    checkRange(pageNumber, 0, std::numeric_limits<int>::max(), query, QStringLiteral("page_number"), errors);
+
+    ApiResponse response;
+    if (!errors.isEmpty()) {
+        response = ApiResponse::validationErrors(errors);
+        response.datasetId = datasetId;
+        return response;
+    }
+
+    // NOTE: the search parameters (anchor_media_id, caption, labels, tags, vql, ...) are
+    // ignored, and every threshold yields the clusters of the last reindex.
+    try {
+        QJsonArray clusters;
+        if (entityType == QLatin1String("OBJECTS")) {
+            // This pipeline detects no objects; the call only checks that the dataset exists.
+            DatasetService *service = m_service;
+            call<DatasetInfo>([service, datasetId]() { return service->dataset(datasetId); });
+        } else {
+            const MediaKind kind = entityType == QLatin1String("VIDEOS") ? MediaKind::Video : MediaKind::Image;
+            clusters = exploreClusters(datasetId, kind, qint64(pageNumber.value_or(0)) * clustersPerPage,
+                                       QString::number(threshold.value_or(0)));
+        }
+        response = ApiResponse::json(200, QJsonDocument(QJsonObject{
+                                              { QStringLiteral("clusters"), clusters },
+                                              { QStringLiteral("metadata"),
+                                                QJsonObject{ { QStringLiteral("used_duckdb"), false } } },
+                                          }));
+    } catch (const ServiceError &error) {
+        response = ApiResponse::error(error);
+    }
+    response.datasetId = datasetId;
+    return response;
+}
+
+MediaItem ApiHandlers::findMediaItem(const QString &datasetId, const QString &mediaId) const
+{
+    DatasetService *service = m_service;
+    return call<MediaItem>([service, datasetId, mediaId]() { return service->mediaItem(datasetId, mediaId); });
+}
+
+QJsonArray ApiHandlers::exploreClusters(const QString &datasetId, MediaKind kind, qint64 first,
+                                        const QString &threshold) const
+{
+    // Sorted by cluster, the items of one cluster are consecutive. Items that no reindex has
+    // clustered yet (cluster id -1) come last, and each of them is a cluster of its own.
+    // NOTE: every page reads the listing from its start, so a page costs time linear in the
+    // dataset's size.
+    MediaQuery mediaQuery;
+    mediaQuery.datasetId = datasetId;
+    mediaQuery.limit = maxMediaPageSize;
+    mediaQuery.sort = MediaSort::Cluster;
+
+    DatasetService *service = m_service;
+    QJsonArray clusters;
+    std::optional<ExploreCluster> cluster; // the cluster being gathered, when it is on the page
+    qint64 clusterIndex = -1;
+    std::optional<qint64> currentClusterId;
+    const auto flush = [&]() {
+        if (cluster)
+            clusters.append(cluster->toJson(kind, threshold));
+        cluster.reset();
+    };
+    for (;;) {
+        const MediaPage page = call<MediaPage>([service, mediaQuery]() { return service->media(mediaQuery); });
+        for (const MediaItem &item : page.items) {
+            if (item.kind != kind)
+                continue;
+            const bool startsCluster = item.clusterId < 0 || currentClusterId != item.clusterId;
+            if (startsCluster) {
+                flush();
+                ++clusterIndex;
+                currentClusterId = item.clusterId;
+            }
+            if (clusterIndex < first)
+                continue;
+            if (clusterIndex >= first + clustersPerPage)
+                return clusters;
+            if (startsCluster) {
+                cluster.emplace();
+                cluster->clusterId = item.clusterId;
+            }
+            ++cluster->itemCount;
+            if (cluster->previews.size() < maxPreviewsPerCluster)
+                cluster->previews.append(explorePreviewJson(item, datasetId));
+        }
+        mediaQuery.offset += int(page.items.size());
+        if (page.items.isEmpty() || mediaQuery.offset >= page.total)
+            break;
+    }
+    flush();
+    return clusters;
 }
 
 ApiResponse ApiHandlers::processCreate(const httplib::Request &request, const httplib::ContentReader *reader)

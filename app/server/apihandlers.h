@@ -14,6 +14,7 @@
 #include "allowedroots.h"
 #include "apiresponse.h"
 #include "apiserveroptions.h"
+#include "core/mediaitem.h"
 
 namespace Accrete {
 
@@ -34,6 +35,12 @@ public:
     ApiResponse addMedia(const httplib::Request &request, const httplib::ContentReader &reader);
     ApiResponse reindex(const httplib::Request &request, const httplib::ContentReader &reader);
     ApiResponse listTasks(const httplib::Request &request);
+    // Media listing (an Accrete extension), one item's thumbnail and stored file, and the
+    // Visual Layer explore endpoint. Items carry URLs of this server, never local paths.
+    ApiResponse listMedia(const httplib::Request &request);
+    ApiResponse mediaThumbnail(const httplib::Request &request);
+    ApiResponse mediaFile(const httplib::Request &request);
+    ApiResponse explore(const httplib::Request &request);
     // On-premises forms: create a dataset from a folder, add media from a folder.
     // `reader` is null for GET requests.
     ApiResponse processCreate(const httplib::Request &request, const httplib::ContentReader *reader);
@@ -56,6 +63,10 @@ private:
     // parameters; other bodies are discarded. Returns false for a body over that size.
     static bool readFormBody(const httplib::Request &request, const httplib::ContentReader *reader,
                              httplib::Params &params);
+    MediaItem findMediaItem(const QString &datasetId, const QString &mediaId) const;
+    // Returns up to `clustersPerPage` clusters of `kind` items from cluster number `first`.
+    QJsonArray exploreClusters(const QString &datasetId, MediaKind kind, qint64 first,
+                               const QString &threshold) const;
     // Returns the 403 for `path`, or the canonical path when it is inside an allowed root.
     // Sets `missing` when the path is inside a root but does not exist.
     std::optional<ApiResponse> checkPath(const QString &path, QString &canonicalPath,

@@ -1,5 +1,6 @@
 #include "apiresponse.h"
 
+#include <QFile>
 #include <QJsonObject>
 
 #include "core/serviceerror.h"
@@ -19,6 +20,15 @@ ApiResponse ApiResponse::accepted()
 {
     ApiResponse response;
     response.status = 202;
+    return response;
+}
+
+ApiResponse ApiResponse::file(std::shared_ptr<QFile> file, const QByteArray &contentType)
+{
+    ApiResponse response;
+    response.status = 200;
+    response.bodyFile = std::move(file);
+    response.contentType = contentType;
     return response;
 }
 

@@ -1,5 +1,7 @@
 #include "apiserver.h"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <optional>
@@ -10,6 +12,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 
 #include "apihandlers.h"
 #include "core/datasetservice.h"
@@ -25,6 +28,8 @@ namespace {
 constexpr int readTimeoutSeconds = 60;
 // Seconds an idle keep-alive connection stays open; also bounds how long close() waits.
 constexpr int keepAliveTimeoutSeconds = 2;
+// Bytes read from disk and written to the socket at a time when a file is the body.
+constexpr size_t fileChunkBytes = 64 * 1024;
 
 } // namespace
 
@@ -45,6 +50,8 @@ struct ApiServer::Private
     void registerRoutes();
     void serve(const httplib::Request &request, httplib::Response &response,
                const httplib::ContentReader *reader, const Handler &handler);
+    static void streamFile(httplib::Response &response, const std::shared_ptr<QFile> &file,
+                           const QByteArray &contentType);
     void logRequest(const httplib::Request &request, const ApiResponse &response, qint64 elapsedMs) const;
 
     DatasetService *service = nullptr;
@@ -89,6 +96,12 @@ void ApiServer::Private::registerRoutes()
     post(R"(/api/v1/dataset/([^/]+)/reindex)", [this](const Request &request, const ContentReader &reader) {
         return handlers.reindex(request, reader);
     });
+    get(R"(/api/v1/dataset/([^/]+)/media)", [this](const Request &request) { return handlers.listMedia(request); });
+    get(R"(/api/v1/dataset/([^/]+)/media/([^/]+)/thumbnail)",
+        [this](const Request &request) { return handlers.mediaThumbnail(request); });
+    get(R"(/api/v1/dataset/([^/]+)/media/([^/]+)/file)",
+        [this](const Request &request) { return handlers.mediaFile(request); });
+    get(R"(/api/v1/explore/([^/]+))", [this](const Request &request) { return handlers.explore(request); });
     get("/api/v1/tasks", [this](const Request &request) { return handlers.listTasks(request); });
     get("/api/v1/process", [this](const Request &request) { return handlers.processCreate(request, nullptr); });
     post("/api/v1/process", [this](const Request &request, const ContentReader &reader) {
@@ -148,12 +161,35 @@ void ApiServer::Private::serve(const httplib::Request &request, httplib::Respons
     }
 
     response.status = result.status;
-    if (!result.body.isEmpty()) {
+    if (result.bodyFile) {
+        streamFile(response, result.bodyFile, result.contentType);
+    } else if (!result.body.isEmpty()) {
         response.set_content(result.body.constData(), size_t(result.body.size()),
                              result.contentType.isEmpty() ? "application/octet-stream"
                                                           : result.contentType.constData());
     }
     logRequest(request, result, timer.elapsed());
+}
+
+void ApiServer::Private::streamFile(httplib::Response &response, const std::shared_ptr<QFile> &file,
+                                    const QByteArray &contentType)
+{
+    const std::string type = contentType.isEmpty() ? std::string("application/octet-stream")
+                                                   : contentType.toStdString();
+    // The library calls the provider until `size` bytes are written; each call sends at most
+    // one chunk, so memory stays bounded whatever the file size.
+    response.set_content_provider(
+        size_t(file->size()), type, [file](size_t offset, size_t length, httplib::DataSink &sink) {
+            std::array<char, fileChunkBytes> chunk;
+            const qint64 wanted = qint64(std::min(length, chunk.size()));
+            const qint64 read = file->seek(qint64(offset)) ? file->read(chunk.data(), wanted) : -1;
+            if (read <= 0) {
+                qCWarning(lcServer).noquote() << "Reading" << file->fileName() << "at byte" << offset
+                                              << "failed:" << file->errorString();
+                return false;
+            }
+            return sink.write(chunk.data(), size_t(read));
+        });
 }
 
 void ApiServer::Private::logRequest(const httplib::Request &request, const ApiResponse &response,

@@ -2,9 +2,13 @@
 // EmbeddedService in a temporary data directory: the same requests a user makes against a
 // shared pipeline machine.
 
+#include <algorithm>
+#include <cstdlib>
 #include <memory>
 
 #include <QDir>
+#include <QFileInfo>
+#include <QSet>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -57,6 +61,8 @@ private Q_SLOTS:
     void unknownDatasetNotFound();
     void s3UriRejected();
     void wrongSecretUnauthorized();
+    void mediaListsEveryAddedPhoto();
+    void mediaOfUnknownDatasetNotFound();
 
 private:
     // Creates a dataset from `photoCount` photos through the API and waits until it is READY.
@@ -311,6 +317,84 @@ void TestCloudServerEndToEnd::wrongSecretUnauthorized()
     const ServiceError error = failureOf(future);
     QCOMPARE(error.code(), 401);
     QVERIFY2(error.detail().contains(QStringLiteral("Authentication failed")), qPrintable(error.detail()));
+}
+
+void TestCloudServerEndToEnd::mediaListsEveryAddedPhoto()
+{
+    const QString id = createIndexedDataset(4);
+    QVERIFY(!id.isEmpty());
+    const QStringList added = copyPhotos(m_dir->filePath(QStringLiteral("more")), 3, 4);
+    QCOMPARE(added.size(), 3);
+    AddMediaRequest request;
+    request.files = added;
+    auto accepted = m_client->addMedia(id, request);
+    QTRY_VERIFY_WITH_TIMEOUT(accepted.isFinished(), requestTimeoutMs);
+    QCOMPARE(failureOf(accepted).toString(), QString());
+    auto partial = watchUntilSettled(id);
+    QVERIFY(partial);
+    QCOMPARE(partial->status, DatasetStatus::PartialIndex);
+
+    // Two pages of at most 5 items: the listing endpoint, not the explore previews.
+    QList<MediaItem> items;
+    for (int offset = 0; offset < 10; offset += 5) {
+        MediaQuery query;
+        query.datasetId = id;
+        query.offset = offset;
+        query.limit = 5;
+        auto page = m_client->media(query);
+        QTRY_VERIFY_WITH_TIMEOUT(page.isFinished(), requestTimeoutMs);
+        QCOMPARE(failureOf(page).toString(), QString());
+        QCOMPARE(page.result().total, 7);
+        QCOMPARE(page.result().offset, offset);
+        items += page.result().items;
+    }
+    QCOMPARE(items.size(), 7);
+
+    QSet<QString> ids;
+    QSet<QString> fileNames;
+    for (const MediaItem &item : std::as_const(items)) {
+        ids.insert(item.id);
+        fileNames.insert(item.fileName);
+        QCOMPARE(item.datasetId, id);
+    }
+    QCOMPARE(ids.size(), 7);
+    QSet<QString> expectedNames;
+    for (const QString &path : opencvPhotos().mid(0, 7))
+        expectedNames.insert(QFileInfo(path).fileName());
+    QCOMPARE(fileNames, expectedNames);
+
+    // The three added items are not clustered until a reindex.
+    const auto unclustered = std::count_if(items.cbegin(), items.cend(),
+                                           [](const MediaItem &item) { return !item.clustered; });
+    QCOMPARE(unclustered, 3);
+
+    for (const MediaItem &item : std::as_const(items)) {
+        auto thumbnail = m_client->thumbnail(item, QSize(64, 64));
+        QTRY_VERIFY_WITH_TIMEOUT(thumbnail.isFinished(), requestTimeoutMs);
+        QCOMPARE(failureOf(thumbnail).toString(), QString());
+        const QImage image = thumbnail.result();
+        QVERIFY2(!image.isNull(), qPrintable(item.fileName));
+        // The photo scaled to fit 64 x 64, give or take a pixel of rounding per step.
+        const QSize expected = QSize(item.width, item.height).scaled(64, 64, Qt::KeepAspectRatio);
+        QVERIFY2(std::abs(image.width() - expected.width()) <= 1
+                     && std::abs(image.height() - expected.height()) <= 1,
+                 qPrintable(QStringLiteral("%1: %2x%3, expected %4x%5")
+                                .arg(item.fileName)
+                                .arg(image.width())
+                                .arg(image.height())
+                                .arg(expected.width())
+                                .arg(expected.height())));
+    }
+}
+
+void TestCloudServerEndToEnd::mediaOfUnknownDatasetNotFound()
+{
+    MediaQuery query;
+    query.datasetId = QStringLiteral("no-such-dataset");
+    auto page = m_client->media(query);
+    QTRY_VERIFY_WITH_TIMEOUT(page.isFinished(), requestTimeoutMs);
+    QCOMPARE(failureOf(page).code(), 404);
+    QCOMPARE(failureOf(page).detail(), QStringLiteral("Dataset not found"));
 }
 
 QTEST_GUILESS_MAIN(TestCloudServerEndToEnd)

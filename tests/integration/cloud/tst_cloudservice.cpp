@@ -1070,6 +1070,8 @@ void TestCloudService::mediaEmptyWithoutExploreEndpoint()
 {
     ScriptedHttpServer server;
     QVERIFY(server.listen());
+    // The media listing and then the explore endpoint are missing routes.
+    server.enqueue(CannedResponse::detail(404, QStringLiteral("Not Found")));
     server.enqueue(CannedResponse::detail(404, QStringLiteral("Not Found")));
     server.enqueue(CannedResponse::detail(404, QStringLiteral("Dataset not found")));
     auto service = makeService(server, RemoteConnection::Kind::Server);
@@ -1080,6 +1082,9 @@ void TestCloudService::mediaEmptyWithoutExploreEndpoint()
     QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), futureTimeoutMs);
     QCOMPARE(failureOf(future).detail(), QString());
     QCOMPARE(future.result().items.size(), 0);
+    QCOMPARE(server.requests().size(), 2);
+    QCOMPARE(server.requests().at(0).path, QStringLiteral("/api/v1/dataset/ds1/media"));
+    QCOMPARE(server.requests().at(1).path, QStringLiteral("/api/v1/explore/ds1"));
 
     auto missing = service->media(query);
     QTRY_VERIFY_WITH_TIMEOUT(missing.isFinished(), futureTimeoutMs);

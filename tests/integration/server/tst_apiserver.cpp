@@ -5,7 +5,11 @@
 
 #include <jwt.h>
 
+#include <QCryptographicHash>
 #include <QDir>
+#include <QImage>
+#include <QMimeDatabase>
+#include <QSet>
 #include <QFile>
 #include <QHttpMultiPart>
 #include <QJsonArray>
@@ -43,6 +47,7 @@ struct HttpResult
     int status = 0;
     QByteArray body;
     QNetworkReply::NetworkError error = QNetworkReply::NoError;
+    QByteArray contentType;
 
     QJsonObject object() const { return QJsonDocument::fromJson(body).object(); }
     QJsonArray array() const { return QJsonDocument::fromJson(body).array(); }
@@ -150,6 +155,22 @@ private Q_SLOTS:
     void tasksFilterAndPage();
     void tasksPageSizeOutOfRange_data();
     void tasksPageSizeOutOfRange();
+    void mediaListingPagesItems();
+    void mediaListingSorts_data();
+    void mediaListingSorts();
+    void mediaListingRejectsBadParameters_data();
+    void mediaListingRejectsBadParameters();
+    void mediaEndpointsUnknownDatasetReturn404_data();
+    void mediaEndpointsUnknownDatasetReturn404();
+    void mediaUnknownItemReturns404_data();
+    void mediaUnknownItemReturns404();
+    void mediaThumbnailDecodesAtStoredSize();
+    void mediaFileMatchesSha256();
+    void mediaEndpointsRequireToken_data();
+    void mediaEndpointsRequireToken();
+    void exploreListsEveryItemAsPreview();
+    void exploreRejectsBadParameters_data();
+    void exploreRejectsBadParameters();
     void serveCommandStopsOnSigterm();
     void serveCommandRejectsMissingKey();
     void serveCommandRejectsInvalidOptions_data();
@@ -164,6 +185,8 @@ private:
     int imageCountOf(const QString &datasetId);
     QString createReadyDataset(int photoCount, int offset);
     QStringList uploadFolderEntries() const;
+    // Every item of `datasetId` through the listing endpoint, in `sort` order.
+    QJsonArray listAllMedia(const QString &datasetId, const QString &sort = QStringLiteral("added"));
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<EmbeddedService> m_service;
@@ -247,6 +270,7 @@ HttpResult ApiServerTest::send(const QByteArray &verb, const QString &pathAndQue
     result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     result.body = reply->readAll();
     result.error = reply->error();
+    result.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
     reply->deleteLater();
     return result;
 }
@@ -762,6 +786,284 @@ void ApiServerTest::tasksPageSizeOutOfRange()
     const QJsonObject entry = detail.at(0).toObject();
     QCOMPARE(entry.value(QStringLiteral("loc")).toArray(), (QJsonArray{ QStringLiteral("query"), field }));
     QCOMPARE(entry.value(QStringLiteral("type")).toString(), type);
+}
+
+QJsonArray ApiServerTest::listAllMedia(const QString &datasetId, const QString &sort)
+{
+    const HttpResult result =
+        send("GET", QStringLiteral("/api/v1/dataset/%1/media?limit=1000&sort=%2").arg(datasetId, sort));
+    if (result.status != 200)
+        qWarning("Listing media failed with %d: %s", result.status, result.body.constData());
+    return result.object().value(QStringLiteral("items")).toArray();
+}
+
+void ApiServerTest::mediaListingPagesItems()
+{
+    const QString base = QStringLiteral("/api/v1/dataset/%1/media").arg(m_datasetId);
+    const HttpResult first = send("GET", base + QStringLiteral("?offset=0&limit=3"));
+    QCOMPARE(first.status, 200);
+    QCOMPARE(first.object().value(QStringLiteral("total")).toInt(), 4);
+    QCOMPARE(first.object().value(QStringLiteral("offset")).toInt(), 0);
+    QCOMPARE(first.object().value(QStringLiteral("items")).toArray().size(), 3);
+
+    const HttpResult second = send("GET", base + QStringLiteral("?offset=3&limit=3"));
+    QCOMPARE(second.status, 200);
+    QCOMPARE(second.object().value(QStringLiteral("total")).toInt(), 4);
+    QCOMPARE(second.object().value(QStringLiteral("offset")).toInt(), 3);
+    QCOMPARE(second.object().value(QStringLiteral("items")).toArray().size(), 1);
+
+    QJsonArray items = first.object().value(QStringLiteral("items")).toArray();
+    items.append(second.object().value(QStringLiteral("items")).toArray().at(0));
+    QSet<QString> ids;
+    for (const QJsonValue &value : std::as_const(items)) {
+        const QJsonObject item = value.toObject();
+        const QString id = item.value(QStringLiteral("media_id")).toString();
+        ids.insert(id);
+        QCOMPARE(item.value(QStringLiteral("dataset_id")).toString(), m_datasetId);
+        QCOMPARE(item.value(QStringLiteral("type")).toString(), QStringLiteral("IMAGE"));
+        QCOMPARE(item.value(QStringLiteral("media_uri")).toString(),
+                 QStringLiteral("/api/v1/dataset/%1/media/%2/file").arg(m_datasetId, id));
+        QCOMPARE(item.value(QStringLiteral("media_thumb_uri")).toString(),
+                 QStringLiteral("/api/v1/dataset/%1/media/%2/thumbnail").arg(m_datasetId, id));
+        QVERIFY(item.value(QStringLiteral("width")).toInt() > 0);
+        QCOMPARE(item.value(QStringLiteral("sha256")).toString().size(), 64);
+    }
+    QCOMPARE(ids.size(), 4);
+
+    // No field names a path of the server's machine.
+    const QByteArray body = first.body + second.body;
+    QVERIFY2(!body.contains(QDir(m_dir->path()).canonicalPath().toUtf8()), body.constData());
+    QVERIFY2(!body.contains(m_dir->path().toUtf8()), body.constData());
+}
+
+void ApiServerTest::mediaListingSorts_data()
+{
+    QTest::addColumn<QString>("sort");
+    QTest::newRow("added") << QStringLiteral("added");
+    QTest::newRow("cluster") << QStringLiteral("cluster");
+    QTest::newRow("duplicates") << QStringLiteral("duplicates");
+    QTest::newRow("outliers") << QStringLiteral("outliers");
+}
+
+void ApiServerTest::mediaListingSorts()
+{
+    QFETCH(QString, sort);
+    const QJsonArray items = listAllMedia(m_datasetId, sort);
+    QCOMPARE(items.size(), 4);
+
+    // Each sort key as the catalog orders it; -1 (none) sorts last for groups.
+    const auto key = [&sort](const QJsonObject &item) -> double {
+        if (sort == QLatin1String("added"))
+            return item.value(QStringLiteral("media_id")).toString().toDouble();
+        if (sort == QLatin1String("outliers"))
+            return -item.value(QStringLiteral("outlier_score")).toDouble();
+        const qint64 group = item.value(sort == QLatin1String("cluster") ? QStringLiteral("cluster_id")
+                                                                          : QStringLiteral("duplicate_group"))
+                                 .toInteger();
+        return group < 0 ? std::numeric_limits<double>::max() : double(group);
+    };
+    for (qsizetype i = 1; i < items.size(); ++i)
+        QVERIFY2(key(items.at(i - 1).toObject()) <= key(items.at(i).toObject()), qPrintable(sort));
+}
+
+void ApiServerTest::mediaListingRejectsBadParameters_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("field");
+
+    QTest::newRow("limit 0") << QStringLiteral("limit=0") << QStringLiteral("limit");
+    QTest::newRow("limit 1001") << QStringLiteral("limit=1001") << QStringLiteral("limit");
+    QTest::newRow("limit not a number") << QStringLiteral("limit=ten") << QStringLiteral("limit");
+    QTest::newRow("negative offset") << QStringLiteral("offset=-1") << QStringLiteral("offset");
+    QTest::newRow("unknown sort") << QStringLiteral("sort=size") << QStringLiteral("sort");
+}
+
+void ApiServerTest::mediaListingRejectsBadParameters()
+{
+    QFETCH(QString, query);
+    QFETCH(QString, field);
+
+    const HttpResult result = send("GET", QStringLiteral("/api/v1/dataset/%1/media?%2").arg(m_datasetId, query));
+    QCOMPARE(result.status, 422);
+    const QJsonArray detail = result.object().value(QStringLiteral("detail")).toArray();
+    QCOMPARE(detail.size(), 1);
+    const QJsonArray location = detail.at(0).toObject().value(QStringLiteral("loc")).toArray();
+    QCOMPARE(location, (QJsonArray{ QStringLiteral("query"), field }));
+    QVERIFY(!detail.at(0).toObject().value(QStringLiteral("msg")).toString().isEmpty());
+}
+
+void ApiServerTest::mediaEndpointsUnknownDatasetReturn404_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::newRow("listing") << QStringLiteral("/api/v1/dataset/no-such-dataset/media");
+    QTest::newRow("thumbnail") << QStringLiteral("/api/v1/dataset/no-such-dataset/media/1/thumbnail");
+    QTest::newRow("file") << QStringLiteral("/api/v1/dataset/no-such-dataset/media/1/file");
+    QTest::newRow("explore") << QStringLiteral("/api/v1/explore/no-such-dataset");
+    QTest::newRow("explore objects") << QStringLiteral("/api/v1/explore/no-such-dataset?entity_type=OBJECTS");
+}
+
+void ApiServerTest::mediaEndpointsUnknownDatasetReturn404()
+{
+    QFETCH(QString, path);
+    const HttpResult result = send("GET", path);
+    QCOMPARE(result.status, 404);
+    QCOMPARE(result.detail(), QStringLiteral("Dataset not found"));
+}
+
+void ApiServerTest::mediaUnknownItemReturns404_data()
+{
+    QTest::addColumn<QString>("mediaId");
+    QTest::addColumn<QString>("resource");
+    QTest::newRow("thumbnail of unused id") << QStringLiteral("999999") << QStringLiteral("thumbnail");
+    QTest::newRow("file of unused id") << QStringLiteral("999999") << QStringLiteral("file");
+    QTest::newRow("file of non-numeric id") << QStringLiteral("abc") << QStringLiteral("file");
+    QTest::newRow("thumbnail of padded id") << QStringLiteral("01") << QStringLiteral("thumbnail");
+}
+
+void ApiServerTest::mediaUnknownItemReturns404()
+{
+    QFETCH(QString, mediaId);
+    QFETCH(QString, resource);
+    const HttpResult result =
+        send("GET", QStringLiteral("/api/v1/dataset/%1/media/%2/%3").arg(m_datasetId, mediaId, resource));
+    QCOMPARE(result.status, 404);
+    QCOMPARE(result.detail(), ServiceError::mediaNotFound(m_datasetId, mediaId).detail());
+    QVERIFY(result.detail() != QLatin1String("Dataset not found"));
+}
+
+void ApiServerTest::mediaThumbnailDecodesAtStoredSize()
+{
+    const QJsonArray items = listAllMedia(m_datasetId);
+    QCOMPARE(items.size(), 4);
+    for (const QJsonValue &value : items) {
+        const QJsonObject item = value.toObject();
+        const HttpResult result = send("GET", item.value(QStringLiteral("media_thumb_uri")).toString());
+        QCOMPARE(result.status, 200);
+        QCOMPARE(result.contentType, QByteArrayLiteral("image/jpeg"));
+        const QImage image = QImage::fromData(result.body);
+        QVERIFY2(!image.isNull(), qPrintable(item.value(QStringLiteral("file_name")).toString()));
+
+        // The pipeline stores thumbnails at most 256 pixels on the longest side.
+        const QSize original(item.value(QStringLiteral("width")).toInt(), item.value(QStringLiteral("height")).toInt());
+        const QSize expected = std::max(original.width(), original.height()) > 256
+            ? original.scaled(256, 256, Qt::KeepAspectRatio)
+            : original;
+        QVERIFY2(std::abs(image.width() - expected.width()) <= 1
+                     && std::abs(image.height() - expected.height()) <= 1,
+                 qPrintable(QStringLiteral("%1x%2, expected %3x%4")
+                                .arg(image.width())
+                                .arg(image.height())
+                                .arg(expected.width())
+                                .arg(expected.height())));
+    }
+}
+
+void ApiServerTest::mediaFileMatchesSha256()
+{
+    const QJsonArray items = listAllMedia(m_datasetId);
+    QCOMPARE(items.size(), 4);
+    for (const QJsonValue &value : items) {
+        const QJsonObject item = value.toObject();
+        const HttpResult result = send("GET", item.value(QStringLiteral("media_uri")).toString());
+        QCOMPARE(result.status, 200);
+        QCOMPARE(result.body.size(), item.value(QStringLiteral("size")).toInteger());
+        QCOMPARE(QString::fromLatin1(QCryptographicHash::hash(result.body, QCryptographicHash::Sha256).toHex()),
+                 item.value(QStringLiteral("sha256")).toString());
+        const QString sniffed = QMimeDatabase().mimeTypeForData(result.body).name();
+        QVERIFY2(sniffed.startsWith(QLatin1String("image/")), qPrintable(sniffed));
+        QCOMPARE(QString::fromLatin1(result.contentType), sniffed);
+    }
+}
+
+void ApiServerTest::mediaEndpointsRequireToken_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::newRow("listing") << QStringLiteral("/api/v1/dataset/%1/media");
+    QTest::newRow("thumbnail") << QStringLiteral("/api/v1/dataset/%1/media/1/thumbnail");
+    QTest::newRow("file") << QStringLiteral("/api/v1/dataset/%1/media/1/file");
+    QTest::newRow("explore") << QStringLiteral("/api/v1/explore/%1");
+}
+
+void ApiServerTest::mediaEndpointsRequireToken()
+{
+    QFETCH(QString, path);
+    const QString resolved = path.arg(m_datasetId);
+    QCOMPARE(send("GET", resolved).status, 200);
+
+    const HttpResult result = send("GET", resolved, nullptr, QByteArray());
+    QCOMPARE(result.status, 401);
+    QVERIFY2(result.detail().startsWith(QLatin1String("Missing bearer token")), result.body.constData());
+    QVERIFY(!result.contentType.startsWith("image/"));
+}
+
+void ApiServerTest::exploreListsEveryItemAsPreview()
+{
+    const QJsonArray items = listAllMedia(m_datasetId);
+    QCOMPARE(items.size(), 4);
+    QHash<QString, QJsonObject> itemsById;
+    for (const QJsonValue &value : items)
+        itemsById.insert(value.toObject().value(QStringLiteral("media_id")).toString(), value.toObject());
+
+    const HttpResult result = send("GET", QStringLiteral("/api/v1/explore/%1?entity_type=IMAGES&threshold=0&page_number=0")
+                                              .arg(m_datasetId));
+    QCOMPARE(result.status, 200);
+    const QJsonArray clusters = result.object().value(QStringLiteral("clusters")).toArray();
+    QVERIFY(!clusters.isEmpty());
+    QSet<QString> previewIds;
+    int counted = 0;
+    for (const QJsonValue &clusterValue : clusters) {
+        const QJsonObject cluster = clusterValue.toObject();
+        const QJsonArray previews = cluster.value(QStringLiteral("previews")).toArray();
+        QCOMPARE(cluster.value(QStringLiteral("n_images")).toInt(), previews.size());
+        counted += cluster.value(QStringLiteral("n_images")).toInt();
+        for (const QJsonValue &previewValue : previews) {
+            const QJsonObject preview = previewValue.toObject();
+            const QString id = preview.value(QStringLiteral("media_id")).toString();
+            QVERIFY2(itemsById.contains(id), qPrintable(id));
+            const QJsonObject item = itemsById.value(id);
+            previewIds.insert(id);
+            QCOMPARE(preview.value(QStringLiteral("type")).toString(), QStringLiteral("IMAGE"));
+            QCOMPARE(cluster.value(QStringLiteral("cluster_id")).toInteger(),
+                     item.value(QStringLiteral("cluster_id")).toInteger());
+            QCOMPARE(preview.value(QStringLiteral("media_uri")), item.value(QStringLiteral("media_uri")));
+            QCOMPARE(preview.value(QStringLiteral("media_thumb_uri")), item.value(QStringLiteral("media_thumb_uri")));
+            QCOMPARE(preview.value(QStringLiteral("file_name")), item.value(QStringLiteral("file_name")));
+            QCOMPARE(preview.value(QStringLiteral("width")), item.value(QStringLiteral("width")));
+            QCOMPARE(preview.value(QStringLiteral("height")), item.value(QStringLiteral("height")));
+        }
+    }
+    QCOMPARE(counted, 4);
+    QCOMPARE(previewIds.size(), 4);
+
+    // Four items make fewer than 100 clusters, so the second page is empty.
+    const HttpResult second = send("GET", QStringLiteral("/api/v1/explore/%1?page_number=1").arg(m_datasetId));
+    QCOMPARE(second.status, 200);
+    QCOMPARE(second.object().value(QStringLiteral("clusters")).toArray().size(), 0);
+
+    const HttpResult videos = send("GET", QStringLiteral("/api/v1/explore/%1?entity_type=VIDEOS").arg(m_datasetId));
+    QCOMPARE(videos.status, 200);
+    QCOMPARE(videos.object().value(QStringLiteral("clusters")).toArray().size(), 0);
+}
+
+void ApiServerTest::exploreRejectsBadParameters_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("field");
+    QTest::newRow("negative page") << QStringLiteral("page_number=-1") << QStringLiteral("page_number");
+    QTest::newRow("threshold 5") << QStringLiteral("threshold=5") << QStringLiteral("threshold");
+    QTest::newRow("unknown entity type") << QStringLiteral("entity_type=FACES") << QStringLiteral("entity_type");
+}
+
+void ApiServerTest::exploreRejectsBadParameters()
+{
+    QFETCH(QString, query);
+    QFETCH(QString, field);
+    const HttpResult result = send("GET", QStringLiteral("/api/v1/explore/%1?%2").arg(m_datasetId, query));
+    QCOMPARE(result.status, 422);
+    const QJsonArray detail = result.object().value(QStringLiteral("detail")).toArray();
+    QCOMPARE(detail.size(), 1);
+    QCOMPARE(detail.at(0).toObject().value(QStringLiteral("loc")).toArray(),
+             (QJsonArray{ QStringLiteral("query"), field }));
 }
 
 void ApiServerTest::serveCommandStopsOnSigterm()
