@@ -17,10 +17,12 @@ ACCRETE_PACKAGES=(
 # example, provides npm and conflicts with Debian's npm package, so installing npm beside it
 # would fail.
 accrete_package_provided() {
-    local package=$1
-    dpkg-query -W -f='${db:Status-Status} ${Provides}\n' 2>/dev/null |
-        grep '^installed ' | tr ',' '\n' | sed -e 's/^installed //' -e 's/(.*)//' -e 's/ //g' |
-        grep -qx -- "$package"
+    local package=$1 provided
+    # The list is read whole before it is searched: `grep -q` would stop reading at the first
+    # match, and the SIGPIPE of the writers fails the pipeline when the caller sets pipefail.
+    provided=$(dpkg-query -W -f='${db:Status-Status} ${Provides}\n' 2>/dev/null |
+        grep '^installed ' | tr ',' '\n' | sed -e 's/^installed //' -e 's/(.*)//' -e 's/ //g')
+    grep -qx -- "$package" <<<"$provided"
 }
 
 # Prints the packages of ACCRETE_PACKAGES that neither dpkg lists as installed nor an
@@ -66,5 +68,7 @@ accrete_configure() {
 # Returns success when the configured build tree of `preset` has the target `target`.
 accrete_has_target() {
     local preset=$1 target=$2
-    cmake --build --preset "$preset" --target help 2>/dev/null | grep -q "^${target}:"
+    local targets
+    targets=$(cmake --build --preset "$preset" --target help 2>/dev/null || true)
+    grep -q "^${target}:" <<<"$targets"
 }
