@@ -962,6 +962,7 @@ void CloudService::handlePolledDataset(const QString &datasetId, const DatasetIn
                                     : std::min(watch->interval * 2, m_watchMaxInterval);
 
     bool settled = isSettledStatus(info.status);
+    bool operationEnded = false;
     auto pending = m_pendingOperations.find(datasetId);
     if (pending != m_pendingOperations.end()) {
         pending->observe(info.status);
@@ -972,14 +973,25 @@ void CloudService::handlePolledDataset(const QString &datasetId, const DatasetIn
             settled = false;
         } else if (settled) {
             m_pendingOperations.erase(pending);
+            operationEnded = true;
         }
     }
+
+    // The REST API sends no media events, so the items are reported as changed when the
+    // counts change, when an accepted add_media or reindex ends, or when another client's
+    // operation settles.
+    const bool countsChanged =
+        previous && (previous->nImages != info.nImages || previous->nVideos != info.nVideos);
+    const bool mediaMayHaveChanged =
+        countsChanged || operationEnded || (previous && statusChanged && settled);
 
     if (changed) {
         qCInfo(lcCloud).nospace() << "Dataset " << datasetId << " is "
                                   << statusToApiString(info.status) << " (" << info.progress << "%)";
         Q_EMIT datasetChanged(info);
     }
+    if (mediaMayHaveChanged)
+        Q_EMIT mediaChanged(datasetId);
 
     // A slot connected to datasetChanged may have unwatched the dataset.
     watch = m_watches.find(datasetId);

@@ -40,6 +40,7 @@
 #include "ui/datasetlistmodel.h"
 #include "ui/datasetview.h"
 #include "ui/mainwindow.h"
+#include "ui/mediagridmodel.h"
 #include "ui/messagebanner.h"
 #include "ui/statusbadge.h"
 #include "ui/statuspanel.h"
@@ -521,7 +522,7 @@ void TestConnections::dropOnServerPollsToPartialThenReady()
             });
 
     // Six photos keep the batch running for several polls, so READ ONLY is seen.
-    const int batchSize = 6;
+    constexpr int batchSize = 6;
     const QStringList photos =
         TestSupport::copyPhotos(m_dir->filePath(QStringLiteral("batch")), batchSize, kInitialPhotos);
     QCOMPARE(photos.size(), batchSize);
@@ -540,6 +541,31 @@ void TestConnections::dropOnServerPollsToPartialThenReady()
     QVERIFY(view->statusPanel()->cancelUploadButton()->isHidden());
     QVERIFY(!view->banner()->isVisible());
 
+    // The grid lists every served item, and each visible thumbnail arrives over HTTP.
+    MediaGridModel *grid = view->gridModel();
+    QTRY_COMPARE_WITH_TIMEOUT(grid->totalCount(), kInitialPhotos + batchSize, kRequestTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(grid->rowCount(), kInitialPhotos + batchSize, kRequestTimeoutMs);
+    const auto visibleThumbnailsLoaded = [view, grid] {
+        view->grid()->viewport()->grab(); // painting requests the visible thumbnails
+        if (grid->pendingThumbnailCount() > 0)
+            return false;
+        int loaded = 0;
+        for (int row = 0; row < grid->rowCount(); ++row) {
+            const QModelIndex index = grid->index(row);
+            if (!view->grid()->viewport()->rect().intersects(view->grid()->visualRect(index)))
+                continue;
+            if (!index.data(MediaGridModel::ThumbnailLoadedRole).toBool())
+                return false;
+            ++loaded;
+        }
+        return loaded > 0;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(visibleThumbnailsLoaded(), kRequestTimeoutMs);
+    int unclustered = 0;
+    for (int row = 0; row < grid->rowCount(); ++row)
+        unclustered += grid->index(row).data(MediaGridModel::ClusteredRole).toBool() ? 0 : 1;
+    QCOMPARE(unclustered, batchSize);
+
     const QString targetDir = qEnvironmentVariable("ACCRETE_SCREENSHOT_DIR", m_dir->path());
     QVERIFY(m_window->grab().save(QDir(targetDir).filePath(QStringLiteral("screenshot-server-connection.png"))));
 
@@ -555,6 +581,18 @@ void TestConnections::dropOnServerPollsToPartialThenReady()
     QCOMPARE(m_badgeTexts.last(), QStringLiteral("READY"));
     QCOMPARE(view->dataset().nPendingItems, 0);
     QVERIFY(!reindex->isEnabled());
+
+    // The finished reindex reloads the grid with every item clustered.
+    const auto everyItemClustered = [grid] {
+        if (grid->rowCount() != kInitialPhotos + batchSize)
+            return false;
+        for (int row = 0; row < grid->rowCount(); ++row) {
+            if (!grid->index(row).data(MediaGridModel::ClusteredRole).toBool())
+                return false;
+        }
+        return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(everyItemClustered(), kRequestTimeoutMs);
 }
 
 void TestConnections::secondDropOnServerShowsConflict()

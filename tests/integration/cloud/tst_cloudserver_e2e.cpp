@@ -325,6 +325,8 @@ void TestCloudServerEndToEnd::mediaListsEveryAddedPhoto()
     QVERIFY(!id.isEmpty());
     const QStringList added = copyPhotos(m_dir->filePath(QStringLiteral("more")), 3, 4);
     QCOMPARE(added.size(), 3);
+    QSignalSpy mediaChanged(m_client.get(), &DatasetService::mediaChanged);
+    QVERIFY(mediaChanged.isValid());
     AddMediaRequest request;
     request.files = added;
     auto accepted = m_client->addMedia(id, request);
@@ -333,6 +335,9 @@ void TestCloudServerEndToEnd::mediaListsEveryAddedPhoto()
     auto partial = watchUntilSettled(id);
     QVERIFY(partial);
     QCOMPARE(partial->status, DatasetStatus::PartialIndex);
+    // Polling reports the finished batch as a media change, so that grids reload.
+    QVERIFY(!mediaChanged.isEmpty());
+    QCOMPARE(mediaChanged.last().at(0).toString(), id);
 
     // Two pages of at most 5 items: the listing endpoint, not the explore previews.
     QList<MediaItem> items;
