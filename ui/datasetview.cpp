@@ -116,8 +116,10 @@ DatasetView::DatasetView(DatasetService *service, const QString &datasetId, QWid
     connect(service, &DatasetService::taskChanged, this, &DatasetView::onTaskChanged);
     connect(service, &DatasetService::watchFailed, this,
             [this](const QString &id, const ServiceError &error) {
-                if (id == m_datasetId)
-                    showServiceError(error, FailedOperation::OpenDataset);
+                if (id != m_datasetId)
+                    return;
+                m_watchFailing = true;
+                showServiceError(error, FailedOperation::OpenDataset);
             });
     connect(service, &DatasetService::uploadProgress, this,
             [this](const QString &id, qint64 bytesSent, qint64 bytesTotal) {
@@ -138,6 +140,7 @@ DatasetView::DatasetView(DatasetService *service, const QString &datasetId, QWid
             if (error.code() == 404)
                 Q_EMIT datasetMissing(m_datasetId);
         });
+    loadLastBatch();
     m_model->reload();
     updateActions();
 }
@@ -266,6 +269,11 @@ void DatasetView::onDatasetChanged(const DatasetInfo &dataset)
     if (dataset.id != m_datasetId)
         return;
     applyDataset(dataset);
+    // The connection is back: a batch may have finished while the reports were missing.
+    if (m_watchFailing) {
+        m_watchFailing = false;
+        loadLastBatch();
+    }
 }
 
 void DatasetView::applyDataset(const DatasetInfo &dataset)
@@ -287,9 +295,7 @@ void DatasetView::onTaskChanged(const TaskInfo &task)
     if (task.datasetId != m_datasetId || task.type != TaskType::MediaAddition
         || !isFinalTaskStatus(task.status))
         return;
-    m_lastBatch = task;
-    m_statusPanel->setLastBatch(task);
-    m_reportDialog->setTask(task);
+    setLastBatch(task);
     qCInfo(lcUi) << "batch" << task.taskId << "of dataset" << m_datasetId << "ended with"
                  << taskStatusToApiString(task.status);
 
@@ -302,6 +308,49 @@ void DatasetView::onTaskChanged(const TaskInfo &task)
                                                                    : MessageBanner::Kind::Error,
                               text, { m_reportAction });
     }
+}
+
+void DatasetView::setLastBatch(const TaskInfo &task)
+{
+    m_lastBatch = task;
+    m_statusPanel->setLastBatch(task);
+    m_reportDialog->setTask(task);
+}
+
+void DatasetView::loadLastBatch()
+{
+    DatasetService *service = m_service.data();
+    if (!service)
+        return;
+    TaskQuery query;
+    query.datasetId = m_datasetId;
+    query.type = TaskType::MediaAddition;
+    query.sortBy = QStringLiteral("start_time");
+    query.ascending = false;
+    query.page = 1;
+    query.pageSize = 5;
+    service->tasks(query)
+        .then(this,
+              [this](const TaskPage &page) {
+                  if (page.tasks.isEmpty())
+                      return;
+                  const TaskInfo &newest = page.tasks.first();
+                  if ((!newest.datasetId.isEmpty() && newest.datasetId != m_datasetId)
+                      || newest.type != TaskType::MediaAddition
+                      || !isFinalTaskStatus(newest.status))
+                      return;
+                  // A batch reported live while the request ran is at least as new.
+                  if (m_lastBatch
+                      && (m_lastBatch->taskId == newest.taskId
+                          || m_lastBatch->startTime > newest.startTime))
+                      return;
+                  setLastBatch(newest);
+              })
+        .onFailed(this, [this](const ServiceError &error) {
+            // The panel keeps its placeholder, because the dataset request reports its own errors.
+            qCWarning(lcUi) << "last batch of dataset" << m_datasetId
+                            << "could not be loaded:" << error.toString();
+        });
 }
 
 void DatasetView::showBatchReport()

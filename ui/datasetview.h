@@ -96,6 +96,8 @@ private:
     void createActions();
     void onDatasetChanged(const Accrete::DatasetInfo &dataset);
     void onTaskChanged(const Accrete::TaskInfo &task);
+    void loadLastBatch();
+    void setLastBatch(const TaskInfo &task);
     void applyDataset(const DatasetInfo &dataset);
     void showServiceError(const ServiceError &error, FailedOperation operation,
                           const std::optional<AddMediaRequest> &retryRequest = std::nullopt);
@@ -115,6 +117,7 @@ private:
     std::optional<TaskInfo> m_lastBatch;
     std::optional<AddMediaRequest> m_retryRequest;
     bool m_requestRunning = false;
+    bool m_watchFailing = false; // set by a failed watch, so the next dataset report reloads the last batch
 
     MessageBanner *m_banner = nullptr;
     QListView *m_grid = nullptr;

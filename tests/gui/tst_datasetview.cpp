@@ -101,6 +101,7 @@ private Q_SLOTS:
     void secondDropWhileReadOnlyShowsConflict();
     void reindexWhileReadyShowsConflict();
     void batchReportListsRejectedFile();
+    void batchFinishedBeforeOpeningIsReported();
     void mainWindowListsDatasets();
     void mainWindowCreatesDatasetFromFolder();
     void screenshotOfPartialIndex();
@@ -438,6 +439,64 @@ void TestDatasetView::batchReportListsRejectedFile()
     QVERIFY(report->rejectedList()->topLevelItem(0)->text(0).endsWith(QLatin1String("broken.jpg")));
     QVERIFY(!report->rejectedList()->topLevelItem(0)->text(1).isEmpty());
     QVERIFY(view->statusPanel()->batchReportButton()->isEnabled());
+}
+
+void TestDatasetView::batchFinishedBeforeOpeningIsReported()
+{
+    const QString datasetId = createReadyDataset();
+    QVERIFY(!datasetId.isEmpty());
+
+    QStringList paths = newPhotos(QStringLiteral("earlier"), 1);
+    const QString broken = m_dir->filePath(QStringLiteral("earlier/cut.jpg"));
+    QFile source(paths.first());
+    QVERIFY(source.open(QIODevice::ReadOnly));
+    QFile truncated(broken);
+    QVERIFY(truncated.open(QIODevice::WriteOnly));
+    // The JPEG header survives, the image data does not.
+    truncated.write(source.read(600));
+    truncated.close();
+    paths.append(broken);
+
+    // The batch runs and ends before any view of the dataset exists.
+    AddMediaRequest request;
+    request.files = paths;
+    QFuture<AddMediaAccepted> accepted = m_service->addMedia(datasetId, request);
+    QVERIFY(waitFor(accepted));
+    TaskQuery query;
+    query.datasetId = datasetId;
+    query.type = TaskType::MediaAddition;
+    const auto batchEnded = [&] {
+        QFuture<TaskPage> future = m_service->tasks(query);
+        if (!waitFor(future))
+            return false;
+        try {
+            const TaskPage page = future.result();
+            for (const TaskInfo &task : page.tasks) {
+                if (!task.result.rejected.isEmpty() && isFinalTaskStatus(task.status))
+                    return true;
+            }
+        } catch (const ServiceError &) {
+        }
+        return false;
+    };
+    QVERIFY(QTest::qWaitFor(batchEnded, kIndexTimeoutMs));
+
+    DatasetView *view = openView(datasetId);
+    QVERIFY(view);
+    QTRY_VERIFY_WITH_TIMEOUT(view->lastBatch().has_value(), kRequestTimeoutMs);
+    const TaskInfo task = *view->lastBatch();
+    QCOMPARE(task.type, TaskType::MediaAddition);
+    QCOMPARE(task.result.addedImages, 1);
+    QCOMPARE(task.result.rejected.size(), 1);
+    QVERIFY(view->statusPanel()->batchReportButton()->isEnabled());
+
+    view->showBatchReport();
+    BatchReportDialog *report = view->batchReportDialog();
+    QVERIFY(report->isVisible());
+    QCOMPARE(report->rejectedList()->topLevelItemCount(), 1);
+    QVERIFY2(report->rejectedList()->topLevelItem(0)->text(0).endsWith(QLatin1String("cut.jpg")),
+             qPrintable(report->rejectedList()->topLevelItem(0)->text(0)));
+    QVERIFY(!report->rejectedList()->topLevelItem(0)->text(1).isEmpty());
 }
 
 void TestDatasetView::mainWindowListsDatasets()
