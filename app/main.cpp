@@ -17,6 +17,7 @@
 #include "cloud/remoteconnection.h"
 #include "core/logging.h"
 #include "core/metatypes.h"
+#include "core/serviceerror.h"
 #include "pipeline/embeddedservice.h"
 #include "ui/connectionsettings.h"
 #include "ui/datasetview.h"
@@ -233,9 +234,27 @@ int main(int argc, char *argv[])
     window.show();
 
     if (parser.isSet(datasetOption)) {
-        Accrete::DatasetView *view = window.openDataset(parser.value(datasetOption));
-        if (view && parser.isSet(screenshotOption))
+        const QString datasetId = parser.value(datasetOption);
+        Accrete::DatasetView *view = window.openDataset(datasetId);
+        if (parser.isSet(screenshotOption)) {
+            if (!view) {
+                qCCritical(lcUi).noquote()
+                    << QCoreApplication::translate("main", "cannot open dataset '%1': no backend")
+                           .arg(datasetId);
+                return 1;
+            }
+            // Without the dataset there is nothing to wait for: report and quit. Without
+            // --screenshot the view's banner shows the error and the window stays open.
+            QObject::connect(view, &Accrete::DatasetView::datasetOpenFailed, &window,
+                             [](const QString &id, const Accrete::ServiceError &error) {
+                                 qCCritical(lcUi).noquote()
+                                     << QCoreApplication::translate("main",
+                                                                    "cannot open dataset '%1': %2")
+                                            .arg(id, error.toString());
+                                 QCoreApplication::exit(1);
+                             });
             saveScreenshotWhenLoaded(&window, view, parser.value(screenshotOption));
+        }
     }
     return app.exec();
 }

@@ -139,6 +139,13 @@ DatasetView::DatasetView(DatasetService *service, const QString &datasetId, QWid
             showServiceError(error, FailedOperation::OpenDataset);
             if (error.code() == 404)
                 Q_EMIT datasetMissing(m_datasetId);
+            Q_EMIT datasetOpenFailed(m_datasetId, error);
+        })
+        .onFailed(this, [this] {
+            // Backends fail with ServiceError, but any other exception must also end the wait.
+            const ServiceError error(0, tr("The dataset could not be read."));
+            showServiceError(error, FailedOperation::OpenDataset);
+            Q_EMIT datasetOpenFailed(m_datasetId, error);
         });
     loadLastBatch();
     m_model->reload();

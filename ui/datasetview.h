@@ -84,6 +84,8 @@ Q_SIGNALS:
     void datasetUpdated(const Accrete::DatasetInfo &dataset);
     // The service reported that the dataset does not exist (404).
     void datasetMissing(const QString &datasetId);
+    // The dataset could not be opened (404 or any other error). The banner shows the reason.
+    void datasetOpenFailed(const QString &datasetId, const Accrete::ServiceError &error);
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;

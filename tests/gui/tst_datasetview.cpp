@@ -666,6 +666,29 @@ void TestDatasetView::appScreenshotOptionSavesWindow()
     QVERIFY(!image.isNull());
     QVERIFY(image.width() >= 800);
     QVERIFY(image.height() >= 500);
+
+    // An unknown id ends the run with an error instead of waiting for a dataset forever.
+    const QString missingName = m_dir->filePath(QStringLiteral("missing.png"));
+    QProcess missing;
+    missing.setProcessEnvironment(environment);
+    missing.setProcessChannelMode(QProcess::MergedChannels);
+    missing.start(QStringLiteral(ACCRETE_APP_PATH),
+                  { QStringLiteral("--data-dir"), m_dir->filePath(QStringLiteral("data")),
+                    QStringLiteral("--dataset"), QStringLiteral("nosuch"),
+                    QStringLiteral("--screenshot"), missingName });
+    QVERIFY2(missing.waitForStarted(), qPrintable(missing.errorString()));
+    const bool ended =
+        QTest::qWaitFor([&missing] { return missing.state() == QProcess::NotRunning; }, kRequestTimeoutMs);
+    if (!ended) {
+        missing.kill();
+        missing.waitForFinished();
+    }
+    QVERIFY2(ended, "the app kept running with an unknown dataset id");
+    QCOMPARE(missing.exitStatus(), QProcess::NormalExit);
+    QVERIFY(missing.exitCode() != 0);
+    const QString output = QString::fromLocal8Bit(missing.readAll());
+    QVERIFY2(output.contains(QLatin1String("nosuch")), qPrintable(output));
+    QVERIFY(!QFile::exists(missingName));
 }
 
 void TestDatasetView::screenshotOfDragFeedback()
