@@ -10,6 +10,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QImage>
+#include <QPainter>
 #include <QSaveFile>
 #include <QUuid>
 
@@ -169,8 +171,18 @@ QString MediaStore::storeThumbnail(const QString &sha256, const QImage &thumbnai
     if (QFileInfo::exists(target))
         return relative;
     QDir().mkpath(QFileInfo(target).absolutePath());
+    // JPEG has no alpha: a transparent picture is shown on white, as viewers show it, and
+    // not on the black its zeroed transparent pixels would give.
+    QImage opaque = thumbnail;
+    if (thumbnail.hasAlphaChannel()) {
+        opaque = QImage(thumbnail.size(), QImage::Format_RGB32);
+        opaque.fill(Qt::white);
+        QPainter painter(&opaque);
+        painter.drawImage(0, 0, thumbnail);
+        painter.end();
+    }
     QSaveFile file(target);
-    if (!file.open(QIODevice::WriteOnly) || !thumbnail.save(&file, "JPEG", 85) || !file.commit())
+    if (!file.open(QIODevice::WriteOnly) || !opaque.save(&file, "JPEG", 85) || !file.commit())
         return QString();
     return relative;
 }

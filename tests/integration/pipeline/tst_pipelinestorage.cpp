@@ -7,6 +7,8 @@
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QImage>
+#include <QPainter>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -14,6 +16,7 @@
 
 #include "pipeline/catalog.h"
 #include "pipeline/clustering.h"
+#include "pipeline/media/mediaanalyzer.h"
 #include "pipeline/media/mediasource.h"
 #include "pipeline/mediastore.h"
 #include "pipeline/neighbourindex.h"
@@ -121,6 +124,7 @@ private Q_SLOTS:
     void mediaStoreKeepsEqualContentOnce();
     void mediaStoreHardLinksLocalFiles();
     void mediaStoreRejectsEmptyEntry();
+    void thumbnailOfTransparentPngIsOnWhite();
     void neighbourIndexFindsNearest();
     void neighbourIndexGrowsAndPersists();
     void clusteringFindsGroupsAndOutliers();
@@ -425,6 +429,39 @@ void PipelineStorageTest::mediaStoreRejectsEmptyEntry()
     QVERIFY(!store.store(source, entry, &stored, &error));
     QVERIFY(!error.isEmpty());
     QVERIFY(QDir(dir.filePath(QStringLiteral("staging"))).entryList(QDir::Files).isEmpty());
+}
+
+void PipelineStorageTest::thumbnailOfTransparentPngIsOnWhite()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // A blue disc on a fully transparent background, as logos and cut-outs come.
+    QImage picture(400, 300, QImage::Format_ARGB32);
+    picture.fill(Qt::transparent);
+    {
+        QPainter painter(&picture);
+        painter.setBrush(Qt::blue);
+        painter.setPen(Qt::NoPen);
+        painter.drawEllipse(QPoint(200, 150), 100, 100);
+    }
+    const QString pngPath = dir.filePath(QStringLiteral("logo.png"));
+    QVERIFY(picture.save(pngPath, "PNG"));
+
+    const MediaAnalysis analysis = analyzeMedia(pngPath, QStringLiteral("logo.png"), AnalyzerSettings());
+    QVERIFY2(analysis.ok, qPrintable(analysis.rejectionReason));
+    QVERIFY(analysis.thumbnail.hasAlphaChannel());
+
+    MediaStore store(dir.filePath(QStringLiteral("dataset")));
+    const QString relative = store.storeThumbnail(QStringLiteral("ab").repeated(32), analysis.thumbnail);
+    QVERIFY(!relative.isEmpty());
+    QVERIFY(relative.startsWith(QLatin1String("thumbs/")));
+    const QImage thumbnail(store.absolutePath(relative), "JPEG");
+    QVERIFY(!thumbnail.isNull());
+    const QColor corner = thumbnail.pixelColor(0, 0);
+    QVERIFY2(corner.red() >= 245 && corner.green() >= 245 && corner.blue() >= 245,
+             qPrintable(corner.name()));
+    const QColor centre = thumbnail.pixelColor(thumbnail.width() / 2, thumbnail.height() / 2);
+    QVERIFY2(centre.blue() >= 200 && centre.red() <= 60, qPrintable(centre.name()));
 }
 
 void PipelineStorageTest::neighbourIndexFindsNearest()
