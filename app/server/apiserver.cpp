@@ -7,6 +7,8 @@
 #include <optional>
 #include <thread>
 
+#include <sys/socket.h>
+
 #include <httplib.h>
 
 #include <QCoreApplication>
@@ -61,6 +63,8 @@ struct ApiServer::Private
     ApiHandlers handlers;
     std::optional<JwtVerifier> verifier;
     httplib::Server http;
+    // The listening socket, captured when cpp-httplib creates it (see listen()).
+    std::atomic<int> listenSocket = -1;
     std::thread thread;
     quint16 boundPort = 0;
     bool listening = false;
@@ -236,6 +240,15 @@ bool ApiServer::listen()
         return false;
     }
 
+    // cpp-httplib 0.11 (Debian 12) listens with a backlog of 5, compiled into its shared
+    // library. A burst of concurrent clients then loses connection attempts, which the kernel
+    // retries only after a second. Calling listen() again on the bound socket raises the
+    // backlog on Linux, so the socket is captured here, after the default options are set.
+    d->http.set_socket_options([this](socket_t socket) {
+        httplib::default_socket_options(socket);
+        d->listenSocket = int(socket);
+    });
+
     const std::string host = d->options.host.toStdString();
     int port = d->options.port;
     if (port == 0)
@@ -250,6 +263,8 @@ bool ApiServer::listen()
         return false;
     }
     d->boundPort = quint16(port);
+    if (d->listenSocket >= 0 && ::listen(d->listenSocket, SOMAXCONN) != 0)
+        qCWarning(lcServer) << "Could not raise the listen backlog:" << qt_error_string(errno);
 
     d->stopping = false;
     d->thread = std::thread([this]() { d->http.listen_after_bind(); });
