@@ -58,6 +58,30 @@ QString heifFormatName(const QByteArray &head)
     return QStringLiteral("heic");
 }
 
+// True when `head` starts like a zip, tar, gzip, bzip2, xz or 7z file. An archive inside a
+// batch is not expanded, so it gets a reason of its own rather than "unrecognised content".
+// `head` must hold the first 262 bytes, because the tar magic sits at offset 257.
+bool hasArchiveSignature(const QByteArray &head)
+{
+    static const QByteArray prefixes[] = {
+        QByteArrayLiteral("PK\x03\x04"),             // zip
+        QByteArrayLiteral("PK\x05\x06"),             // empty zip
+        QByteArrayLiteral("PK\x07\x08"),             // spanned zip
+        QByteArrayLiteral("\x1f\x8b\x08"),           // gzip, deflate
+        QByteArrayLiteral("\xfd" "7zXZ\x00"),        // xz
+        QByteArrayLiteral("7z\xbc\xaf\x27\x1c"),     // 7z
+    };
+    for (const QByteArray &prefix : prefixes) {
+        if (head.startsWith(prefix))
+            return true;
+    }
+    // bzip2: "BZh" and the block size digit.
+    if (head.size() >= 4 && head.startsWith("BZh") && head.at(3) >= '1' && head.at(3) <= '9')
+        return true;
+    // POSIX and GNU tar: "ustar" at offset 257 of the first header block.
+    return head.mid(257, 5) == "ustar";
+}
+
 } // namespace
 
 MediaAnalysis analyzeMedia(const QString &path, const QString &nameHint,
@@ -74,8 +98,15 @@ MediaAnalysis analyzeMedia(const QString &path, const QString &nameHint,
     }
     if (file.size() == 0)
         return rejected(translated("empty file"));
-    const QByteArray head = file.read(64);
+    // 512 bytes reach the tar magic at offset 257.
+    const QByteArray head = file.read(512);
     file.close();
+
+    if (hasArchiveSignature(head)) {
+        qCDebug(lcPipeline) << "archive rejected" << name;
+        return rejected(translated("archive inside a batch is not extracted: add it as its own "
+                                   "batch (accrete-cli add-media --archive)"));
+    }
 
     if (ImageDecoder::hasHeifSignature(head)) {
         ImageDecoder::DecodedImage decoded = ImageDecoder::decodeWithLibheif(path, settings);

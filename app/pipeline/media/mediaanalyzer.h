@@ -51,7 +51,8 @@ struct MediaAnalysis
 // "truncated image", "corrupt image data", "not an image or video (unrecognised content)",
 // "unsupported image format: <fmt>", "image dimensions WxH exceed the N-megapixel limit",
 // "no video stream", "truncated video", "corrupt video data", "unsupported video codec: <codec>",
-// "cannot open file: <error>".
+// "cannot open file: <error>", "archive inside a batch is not extracted: add it as its own batch
+// (accrete-cli add-media --archive)".
 //
 // Decodes the file at `path` (format sniffed from its content, `nameHint` only breaks ties),
 // applies EXIF orientation, makes the thumbnail and computes the features. Thread-safe;

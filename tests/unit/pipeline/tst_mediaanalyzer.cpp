@@ -342,14 +342,18 @@ private Q_SLOTS:
         QRandomGenerator generator(42);
         for (char &byte : junk)
             byte = char(generator.bounded(256));
-        QByteArray zip;
-        {
+        const auto archiveBytes = [](TestSupport::ArchiveFormat format) {
             QTemporaryDir temp;
-            const QString path = temp.filePath(QStringLiteral("x.zip"));
-            TestSupport::writeArchive(path, TestSupport::ArchiveFormat::Zip,
-                                      { { QStringLiteral("a.txt"), "hello", {} } });
-            zip = fileBytes(path);
-        }
+            const QString path = temp.filePath(QStringLiteral("x.archive"));
+            TestSupport::writeArchive(path, format, { { QStringLiteral("a.txt"), "hello", {} } });
+            return fileBytes(path);
+        };
+        const QByteArray zip = archiveBytes(TestSupport::ArchiveFormat::Zip);
+        const QByteArray tar = archiveBytes(TestSupport::ArchiveFormat::Tar);
+        const QByteArray tarGz = archiveBytes(TestSupport::ArchiveFormat::TarGz);
+        const QString archiveReason = QStringLiteral(
+            "archive inside a batch is not extracted: add it as its own batch "
+            "(accrete-cli add-media --archive)");
 
         QTest::newRow("zero bytes") << QByteArray() << QStringLiteral("empty file");
         QTest::newRow("junk bytes")
@@ -357,8 +361,15 @@ private Q_SLOTS:
         QTest::newRow("plain text")
             << QByteArray("just some words\nin a text file\n")
             << QStringLiteral("not an image or video (unrecognised content)");
-        QTest::newRow("zip archive")
-            << zip << QStringLiteral("not an image or video (unrecognised content)");
+        QTest::newRow("zip archive") << zip << archiveReason;
+        QTest::newRow("tar archive") << tar << archiveReason;
+        QTest::newRow("tar.gz archive") << tarGz << archiveReason;
+        QTest::newRow("bzip2 stream") << QByteArray("BZh91AY&SY") + QByteArray(64, '\x01')
+                                      << archiveReason;
+        QTest::newRow("xz stream") << QByteArray("\xfd" "7zXZ", 5) + QByteArray(1, '\0')
+                + QByteArray(64, '\x01') << archiveReason;
+        QTest::newRow("7z archive") << QByteArray("7z\xbc\xaf\x27\x1c") + QByteArray(64, '\x01')
+                                    << archiveReason;
         QTest::newRow("jpeg cut in scan data")
             << jpeg.left(jpeg.size() * 2 / 3) << QStringLiteral("truncated image");
         QTest::newRow("jpeg cut in header") << jpeg.left(120) << QStringLiteral("truncated image");
