@@ -115,6 +115,7 @@ QFuture<int> CommandRunner::run(const QStringList &arguments)
         .onFailed(this,
                   [this](const ServiceError &error) {
                       m_output.printError(error);
+                      printDatasetNotFoundHint(error);
                       return int(exitCodeFor(error));
                   })
         .onFailed(this,
@@ -184,6 +185,34 @@ QString CommandRunner::globalHelpText(const QCommandLineParser &globalParser) co
                "operation (the next start of the backend resumes or ends it).\n\n");
     text += exitCodeHelpText();
     return text;
+}
+
+QString CommandRunner::connectionName() const
+{
+    switch (m_backendOptions.kind) {
+    case BackendOptions::Kind::Cloud:
+        return tr("Visual Layer Cloud (%1)")
+            .arg(m_backendOptions.url.isEmpty() ? QStringLiteral("https://app.visual-layer.com")
+                                                : m_backendOptions.url.toString());
+    case BackendOptions::Kind::Server:
+        return tr("the server at %1")
+            .arg(m_backendOptions.url.isEmpty() ? QStringLiteral("http://127.0.0.1:2080")
+                                                : m_backendOptions.url.toString());
+    case BackendOptions::Kind::Embedded:
+        break;
+    }
+    return tr("the embedded backend in %1")
+        .arg(m_backendOptions.dataDir.isEmpty() ? defaultDataDir() : m_backendOptions.dataDir);
+}
+
+void CommandRunner::printDatasetNotFoundHint(const ServiceError &error)
+{
+    if (m_datasetId.isEmpty() || error.code() != 404
+        || error.detail() != ServiceError::notFound().detail())
+        return;
+    m_output.printErrorHint(tr("No dataset with id \"%1\" on %2; list the datasets with: "
+                               "accrete-cli datasets")
+                                .arg(m_datasetId, connectionName()));
 }
 
 void CommandRunner::addBackendOptions(QCommandLineParser &parser)
@@ -572,6 +601,7 @@ QFuture<int> CommandRunner::runAddMedia(const QStringList &arguments)
     }
 
     const QString datasetId = parser.value(QStringLiteral("dataset"));
+    m_datasetId = datasetId;
     const bool wait = mustWait(parser);
     OperationWatcher *watcher = createWatcher(TaskType::MediaAddition);
     return service()
@@ -678,6 +708,7 @@ QFuture<int> CommandRunner::runReindex(const QStringList &arguments)
         return exitWith(*stop);
 
     const QString datasetId = parser.value(QStringLiteral("dataset"));
+    m_datasetId = datasetId;
     const bool wait = mustWait(parser);
     OperationWatcher *watcher = createWatcher(TaskType::Reindex);
     return service()
@@ -723,6 +754,7 @@ QFuture<int> CommandRunner::runStatus(const QStringList &arguments)
         return exitWith(*stop);
 
     const QString datasetId = parser.value(QStringLiteral("dataset"));
+    m_datasetId = datasetId;
     const bool watch = parser.isSet(QStringLiteral("watch"));
     return service()
         ->dataset(datasetId)
@@ -788,6 +820,7 @@ QFuture<int> CommandRunner::runTasks(const QStringList &arguments)
 
     TaskQuery query;
     query.datasetId = parser.value(QStringLiteral("dataset"));
+    m_datasetId = query.datasetId;
     if (parser.isSet(QStringLiteral("type"))) {
         query.type = parseTaskType(parser.value(QStringLiteral("type")));
         if (!query.type)
@@ -804,13 +837,21 @@ QFuture<int> CommandRunner::runTasks(const QStringList &arguments)
     if (auto stop = parseInteger(parser, QStringLiteral("page-size"), 5, 50, &query.pageSize))
         return exitWith(*stop);
 
-    return service()->tasks(query).then(this, [this](const TaskPage &page) {
-        if (m_output.isJsonMode())
-            m_output.printJson(page.toJson());
-        else
-            m_output.printTaskTable(page);
-        return int(ExitCode::Ok);
-    });
+    // The task list of an unknown dataset is empty, so look the dataset up first: a mistyped
+    // id then fails with 404 instead of printing "No tasks.".
+    QFuture<void> datasetChecked = QtFuture::makeReadyFuture();
+    if (!query.datasetId.isEmpty())
+        datasetChecked = service()->dataset(query.datasetId).then(this, [](const DatasetInfo &) {});
+    return datasetChecked
+        .then(this, [this, query] { return service()->tasks(query); })
+        .unwrap()
+        .then(this, [this](const TaskPage &page) {
+            if (m_output.isJsonMode())
+                m_output.printJson(page.toJson());
+            else
+                m_output.printTaskTable(page);
+            return int(ExitCode::Ok);
+        });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -840,6 +881,7 @@ QFuture<int> CommandRunner::runMedia(const QStringList &arguments)
 
     MediaQuery query;
     query.datasetId = parser.value(QStringLiteral("dataset"));
+    m_datasetId = query.datasetId;
     query.limit = 100;
     if (auto stop = parseInteger(parser, QStringLiteral("offset"), 0, INT_MAX, &query.offset))
         return exitWith(*stop);

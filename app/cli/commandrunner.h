@@ -18,6 +18,7 @@ namespace Accrete {
 
 class DatasetService;
 class OperationWatcher;
+class ServiceError;
 struct AddMediaAccepted;
 
 // Parses accrete-cli's command line and runs one command against a DatasetService.
@@ -80,10 +81,16 @@ private:
     int exitCodeForSettled(const DatasetInfo &dataset);
 
     QString globalHelpText(const QCommandLineParser &globalParser) const;
+    // Names the backend the options select, for messages: its data directory or URL.
+    QString connectionName() const;
+    // Prints what to do after a 404 for the dataset the command named.
+    void printDatasetNotFoundHint(const ServiceError &error);
 
     ConsoleOutput m_output;
     BackendOptions m_backendOptions;
     DatasetService *m_service = nullptr;
+    // Id given with -d, for the message when the backend does not find it.
+    QString m_datasetId;
 };
 
 } // namespace Accrete

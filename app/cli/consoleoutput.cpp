@@ -74,6 +74,11 @@ void ConsoleOutput::printErrorMessage(const QString &message)
     m_err << tr("error: %1").arg(message) << Qt::endl;
 }
 
+void ConsoleOutput::printErrorHint(const QString &hint)
+{
+    m_err << hint << Qt::endl;
+}
+
 void ConsoleOutput::printWarning(const QString &message)
 {
     m_err << tr("warning: %1").arg(message) << Qt::endl;

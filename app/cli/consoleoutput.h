@@ -39,6 +39,8 @@ public:
     // "error 409: <detail>" on stderr; "error: <detail>" when the backend was not reached.
     void printError(const ServiceError &error);
     void printErrorMessage(const QString &message);
+    // Writes a line on stderr without a prefix, such as what to do after an error.
+    void printErrorHint(const QString &hint);
     void printWarning(const QString &message);
 
     // One line per status change: local time (ISO 8601), status, progress.

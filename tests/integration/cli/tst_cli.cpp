@@ -390,6 +390,7 @@ void TestCli::unknownDatasetIsNotFound_data()
     QTest::newRow("add-media")
         << QStringList{ QStringLiteral("add-media"), QStringLiteral("-d"), missing,
                         QStringLiteral("--files"), TestSupport::opencvPhotos().value(0) };
+    QTest::newRow("tasks") << QStringList{ QStringLiteral("tasks"), QStringLiteral("-d"), missing };
 }
 
 void TestCli::unknownDatasetIsNotFound()
@@ -400,8 +401,20 @@ void TestCli::unknownDatasetIsNotFound()
 
     const CliResult result = runCli(dataDir.path(), arguments);
     QCOMPARE(result.exitCode, exitNotFound);
+    const QStringList lines = result.err.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     const QString expected = QStringLiteral("error 404: %1").arg(ServiceError::notFound().detail());
-    QVERIFY2(result.err.contains(expected), qPrintable(describe(result)));
+    const qsizetype errorLine = lines.indexOf(expected);
+    QVERIFY2(errorLine >= 0, qPrintable(describe(result)));
+    QVERIFY2(errorLine + 1 < lines.size(), qPrintable(describe(result)));
+
+    // The next line names the id, the backend and the command that lists the datasets.
+    const QString hint = lines.at(errorLine + 1);
+    QVERIFY2(hint.startsWith(QLatin1String("No dataset with id \"no-such-dataset\" on ")),
+             qPrintable(hint));
+    QVERIFY2(hint.contains(dataDir.path()), qPrintable(hint));
+    QVERIFY2(hint.endsWith(QLatin1String("list the datasets with: accrete-cli datasets")),
+             qPrintable(hint));
+    QVERIFY2(result.out.isEmpty(), qPrintable(describe(result)));
 }
 
 void TestCli::serverBackendReachesServe()
