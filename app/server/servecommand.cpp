@@ -145,7 +145,12 @@ int runServeCommand(const QStringList &arguments)
         return 2;
     }
     if (parser.isSet(QStringLiteral("help"))) {
-        out << parser.helpText();
+        // QCommandLineParser names the executable only, so the usage line gets the command.
+        QString help = parser.helpText();
+        const qsizetype usageEnd = help.indexOf(QLatin1Char('\n'));
+        help.replace(0, usageEnd < 0 ? help.size() : usageEnd,
+                     tr("Usage: accrete-cli serve [options]"));
+        out << help;
         return 0;
     }
     if (!parser.positionalArguments().isEmpty()) {

@@ -123,6 +123,7 @@ private Q_SLOTS:
     void unknownDatasetIsNotFound_data();
     void unknownDatasetIsNotFound();
 
+    void serveHelpNamesCommand();
     void serverBackendReachesServe();
     void unreachableServerIsConnectionFailure();
 };
@@ -415,6 +416,19 @@ void TestCli::unknownDatasetIsNotFound()
     QVERIFY2(hint.endsWith(QLatin1String("list the datasets with: accrete-cli datasets")),
              qPrintable(hint));
     QVERIFY2(result.out.isEmpty(), qPrintable(describe(result)));
+}
+
+void TestCli::serveHelpNamesCommand()
+{
+    QTemporaryDir dataDir;
+    QVERIFY(dataDir.isValid());
+    const CliResult result =
+        runCli(dataDir.path(), { QStringLiteral("serve"), QStringLiteral("--help") });
+
+    QCOMPARE(result.exitCode, exitOk);
+    QCOMPARE(result.out.section(QLatin1Char('\n'), 0, 0),
+             QStringLiteral("Usage: accrete-cli serve [options]"));
+    QVERIFY2(result.out.contains(QLatin1String("--listen")), qPrintable(result.out));
 }
 
 void TestCli::serverBackendReachesServe()
