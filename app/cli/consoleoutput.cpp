@@ -28,6 +28,18 @@ QString localTime(const QDateTime &time)
     return time.isValid() ? time.toLocalTime().toString(Qt::ISODate) : QStringLiteral("-");
 }
 
+// "1 image" or "N images". English picks the singular here because an untranslated %n
+// plural form would read "1 image(s)".
+QString imageCount(int n)
+{
+    return n == 1 ? ConsoleOutput::tr("1 image") : ConsoleOutput::tr("%1 images").arg(n);
+}
+
+QString videoCount(int n)
+{
+    return n == 1 ? ConsoleOutput::tr("1 video") : ConsoleOutput::tr("%1 videos").arg(n);
+}
+
 } // namespace
 
 ConsoleOutput::ConsoleOutput()
@@ -97,9 +109,8 @@ void ConsoleOutput::printDataset(const DatasetInfo &dataset)
     printLine(tr("Dataset:      %1 (%2)").arg(dataset.displayName, dataset.id));
     printLine(tr("Status:       %1, progress %2%").arg(statusToApiString(dataset.status))
                   .arg(dataset.progress));
-    printLine(tr("Media:        %1 images, %2 videos, %3 not yet clustered")
-                  .arg(dataset.nImages)
-                  .arg(dataset.nVideos)
+    printLine(tr("Media:        %1, %2, %3 not yet clustered")
+                  .arg(imageCount(dataset.nImages), videoCount(dataset.nVideos))
                   .arg(dataset.nPendingItems));
     printLine(tr("Clusters:     %1, duplicate groups: %2, outliers: %3")
                   .arg(dataset.nClusters)
@@ -189,13 +200,16 @@ void ConsoleOutput::printMediaTable(const QList<MediaItem> &items, int total, in
 void ConsoleOutput::printBatchResult(const TaskInfo &task)
 {
     const TaskResult &result = task.result;
-    printLine(tr("Task %1 %2: %3 images and %4 videos added, %5 duplicates skipped, "
-                 "%6 files rejected.")
-                  .arg(task.taskId, taskStatusToApiString(task.status))
-                  .arg(result.addedImages)
-                  .arg(result.addedVideos)
-                  .arg(result.skippedDuplicates)
-                  .arg(result.rejected.size()));
+    const int rejected = int(result.rejected.size());
+    const QString duplicates = result.skippedDuplicates == 1
+        ? tr("1 duplicate skipped")
+        : tr("%1 duplicates skipped").arg(result.skippedDuplicates);
+    const QString rejections = rejected == 1 ? tr("1 file rejected")
+                                             : tr("%1 files rejected").arg(rejected);
+    printLine(tr("Task %1 %2: %3 and %4 added, %5, %6.")
+                  .arg(task.taskId, taskStatusToApiString(task.status),
+                       imageCount(result.addedImages), videoCount(result.addedVideos), duplicates,
+                       rejections));
     for (const RejectedItem &item : result.rejected)
         printLine(tr("  rejected %1: %2").arg(item.path, item.reason));
     if (!task.errorMessage.isEmpty())

@@ -29,6 +29,23 @@ QString trRunner(const char *text, const char *disambiguation = nullptr, int n =
     return QCoreApplication::translate("Accrete::OperationRunner", text, disambiguation, n);
 }
 
+// The final status message of a task that ingested media, e.g. "Added 2 images and 1 video;
+// 1 file rejected". English chooses the singular by hand because untranslated %n plurals
+// read "1 image(s)".
+QString ingestionSummary(const TaskResult &result)
+{
+    const int rejected = int(result.rejected.size());
+    const QString images = result.addedImages == 1
+        ? trRunner("1 image")
+        : trRunner("%1 images").arg(result.addedImages);
+    const QString videos = result.addedVideos == 1
+        ? trRunner("1 video")
+        : trRunner("%1 videos").arg(result.addedVideos);
+    const QString rejections = rejected == 1 ? trRunner("1 file rejected")
+                                             : trRunner("%1 files rejected").arg(rejected);
+    return trRunner("Added %1 and %2; %3").arg(images, videos, rejections);
+}
+
 // Task items are written in transactions of this many rows while the source is listed.
 constexpr int listingBatchSize = 500;
 // Finished analyses are written to the catalog (and reported through mediaAdded) once this
@@ -201,6 +218,9 @@ void OperationRunner::finish(Catalog &catalog, TaskInfo &task, TaskStatus status
     task.errorMessage = error;
     task.endTime = QDateTime::currentDateTimeUtc();
     task.progressPercentage = 100;
+    // Replaces "N file(s) to process", which no longer describes the ended task.
+    if (task.type == TaskType::MediaAddition || task.type == TaskType::DatasetCreation)
+        task.statusMessage = ingestionSummary(task.result);
 
     // Every intermediate status is a row of its own in the timeline and a signal of its own.
     QList<DatasetInfo> snapshots;

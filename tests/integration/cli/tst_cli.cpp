@@ -1,6 +1,8 @@
 // Runs accrete-cli with QProcess against the embedded backend in a QTemporaryDir, with real
 // opencv-doc photos and archives written at test time.
 
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -117,6 +119,7 @@ private Q_SLOTS:
     void statusJsonHasApiFields();
     void addMediaArchiveReachesPartialIndex();
     void addMediaReportsRejectedFiles();
+    void addMediaCountsReadInSingular();
     void reindexReturnsToReady();
     void reindexWhenReadyIsConflict();
     void addMediaWithTwoSourcesIsBadRequest();
@@ -307,6 +310,32 @@ void TestCli::addMediaReportsRejectedFiles()
     QVERIFY(!rejected.at(0).toObject().value(QStringLiteral("reason")).toString().isEmpty());
     // Status changes go to stderr in JSON mode, so stdout stays one JSON document.
     QVERIFY2(transitions(added.err).contains(QStringLiteral("PARTIAL INDEX")), qPrintable(added.err));
+}
+
+void TestCli::addMediaCountsReadInSingular()
+{
+    QTemporaryDir dataDir;
+    QVERIFY(dataDir.isValid());
+    const QString data = dataDir.filePath(QStringLiteral("data"));
+    const QString id = createDataset(data, 4);
+    QVERIFY(!id.isEmpty());
+
+    // One new photo and one text file under an image name.
+    const QStringList photos = TestSupport::opencvPhotos();
+    const QString batch = dataDir.filePath(QStringLiteral("batch"));
+    QVERIFY(QDir().mkpath(batch));
+    QVERIFY(QFile::copy(photos.at(12), batch + QStringLiteral("/new.jpg")));
+    QFile junk(batch + QStringLiteral("/not-an-image.jpg"));
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    QVERIFY(junk.write("plain text, not a JPEG") > 0);
+    junk.close();
+
+    const CliResult added = runCli(data, { QStringLiteral("add-media"), QStringLiteral("-d"), id,
+                                           QStringLiteral("-p"), batch, QStringLiteral("--wait") });
+    QVERIFY2(added.exitCode == exitOk, qPrintable(describe(added)));
+    QVERIFY2(added.out.contains(QLatin1String(
+                 "1 image and 0 videos added, 0 duplicates skipped, 1 file rejected.")),
+             qPrintable(describe(added)));
 }
 
 void TestCli::reindexReturnsToReady()

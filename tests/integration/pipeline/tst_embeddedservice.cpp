@@ -621,6 +621,7 @@ void EmbeddedServiceTest::junkFileRejectedGoodFilesAdded()
     QCOMPARE(task.result.rejected.size(), 1);
     QVERIFY(task.result.rejected.first().path.endsWith(QLatin1String("broken.jpg")));
     QVERIFY(!task.result.rejected.first().reason.isEmpty());
+    QCOMPARE(task.statusMessage, QStringLiteral("Added 2 images and 0 videos; 1 file rejected"));
     QCOMPARE(resultOf(m_service->dataset(id)).nImages, 4);
 }
 
@@ -643,6 +644,7 @@ void EmbeddedServiceTest::onlyBadFilesFailAndRestoreStatus()
     QCOMPARE(task.status, TaskStatus::Failed);
     QVERIFY(!task.errorMessage.isEmpty());
     QCOMPARE(task.result.rejected.size(), 2);
+    QCOMPARE(task.statusMessage, QStringLiteral("Added 0 images and 0 videos; 2 files rejected"));
     QCOMPARE(resultOf(m_service->dataset(id)).nImages, 2);
 }
 
