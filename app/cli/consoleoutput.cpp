@@ -40,6 +40,30 @@ QString videoCount(int n)
     return n == 1 ? ConsoleOutput::tr("1 video") : ConsoleOutput::tr("%1 videos").arg(n);
 }
 
+// Returns `text` with control characters written as escapes (\n, \t, \r, else \xNN), and
+// the Unicode line and paragraph separators as \u2028 and \u2029, so that a file name
+// stays on its line of a text table.
+QString escapedForLine(const QString &text)
+{
+    QString escaped;
+    escaped.reserve(text.size());
+    for (const QChar c : text) {
+        if (c == u'\n')
+            escaped += QLatin1String("\\n");
+        else if (c == u'\t')
+            escaped += QLatin1String("\\t");
+        else if (c == u'\r')
+            escaped += QLatin1String("\\r");
+        else if (c.category() == QChar::Other_Control)
+            escaped += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+        else if (c == QChar::LineSeparator || c == QChar::ParagraphSeparator)
+            escaped += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+        else
+            escaped += c;
+    }
+    return escaped;
+}
+
 } // namespace
 
 ConsoleOutput::ConsoleOutput()
@@ -137,7 +161,7 @@ void ConsoleOutput::printDatasetTable(const QList<DatasetInfo> &datasets)
                            statusToApiString(dataset.status).leftJustified(13),
                            QString::number(dataset.nImages).rightJustified(7),
                            QString::number(dataset.nVideos).rightJustified(7),
-                           dataset.displayName));
+                           escapedForLine(dataset.displayName)));
     }
 }
 
@@ -160,7 +184,8 @@ void ConsoleOutput::printTaskTable(const TaskPage &page)
                            taskTypeToApiString(task.type).leftJustified(16),
                            taskStatusToApiString(task.status).leftJustified(12),
                            progress.rightJustified(8), localTime(task.startTime).leftJustified(19),
-                           orDash(task.datasetName.isEmpty() ? task.datasetId : task.datasetName)));
+                           escapedForLine(orDash(task.datasetName.isEmpty() ? task.datasetId
+                                                                            : task.datasetName))));
     }
     printLine(tr("Page %1, %2 of %3 tasks.")
                   .arg(page.page)
@@ -189,7 +214,8 @@ void ConsoleOutput::printMediaTable(const QList<MediaItem> &items, int total, in
                            QString::number(item.size).rightJustified(10),
                            QStringLiteral("%1x%2").arg(item.width).arg(item.height).rightJustified(11),
                            cluster.rightJustified(7), duplicates.rightJustified(10),
-                           item.relativePath.isEmpty() ? item.fileName : item.relativePath));
+                           escapedForLine(item.relativePath.isEmpty() ? item.fileName
+                                                                      : item.relativePath)));
     }
     printLine(tr("Items %1-%2 of %3.")
                   .arg(offset + 1)
@@ -211,7 +237,8 @@ void ConsoleOutput::printBatchResult(const TaskInfo &task)
                        imageCount(result.addedImages), videoCount(result.addedVideos), duplicates,
                        rejections));
     for (const RejectedItem &item : result.rejected)
-        printLine(tr("  rejected %1: %2").arg(item.path, item.reason));
+        printLine(tr("  rejected %1: %2")
+                      .arg(escapedForLine(item.path), escapedForLine(item.reason)));
     if (!task.errorMessage.isEmpty())
         printLine(tr("Task error: %1").arg(task.errorMessage));
 }

@@ -120,6 +120,7 @@ private Q_SLOTS:
     void addMediaArchiveReachesPartialIndex();
     void addMediaReportsRejectedFiles();
     void addMediaCountsReadInSingular();
+    void controlCharactersEscapedInText();
     void reindexReturnsToReady();
     void reindexWhenReadyIsConflict();
     void addMediaWithTwoSourcesIsBadRequest();
@@ -336,6 +337,44 @@ void TestCli::addMediaCountsReadInSingular()
     QVERIFY2(added.out.contains(QLatin1String(
                  "1 image and 0 videos added, 0 duplicates skipped, 1 file rejected.")),
              qPrintable(describe(added)));
+}
+
+void TestCli::controlCharactersEscapedInText()
+{
+    QTemporaryDir dataDir;
+    QVERIFY(dataDir.isValid());
+    const QString data = dataDir.filePath(QStringLiteral("data"));
+    const QString id = createDataset(data, 4);
+    QVERIFY(!id.isEmpty());
+
+    const QString batch = dataDir.filePath(QStringLiteral("batch"));
+    QVERIFY(QDir().mkpath(batch));
+    const QString photoName = QStringLiteral("new\nline.jpg");
+    QVERIFY(QFile::copy(TestSupport::opencvPhotos().at(12), batch + QLatin1Char('/') + photoName));
+    QFile junk(batch + QStringLiteral("/tab\tand\x01-byte.jpg"));
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    QVERIFY(junk.write("plain text, not a JPEG") > 0);
+    junk.close();
+
+    const CliResult added = runCli(data, { QStringLiteral("add-media"), QStringLiteral("-d"), id,
+                                           QStringLiteral("-p"), batch, QStringLiteral("--wait") });
+    QVERIFY2(added.exitCode == exitOk, qPrintable(describe(added)));
+    QVERIFY2(added.out.contains(QLatin1String("tab\\tand\\x01-byte.jpg: ")),
+             qPrintable(describe(added)));
+
+    const CliResult listed = runCli(data, { QStringLiteral("media"), QStringLiteral("-d"), id });
+    QCOMPARE(listed.exitCode, exitOk);
+    QVERIFY2(listed.out.contains(QLatin1String("new\\nline.jpg")), qPrintable(describe(listed)));
+    QVERIFY2(!listed.out.contains(photoName), qPrintable(describe(listed)));
+
+    // JSON output keeps the name as it is.
+    const CliResult json = runCli(data, { QStringLiteral("media"), QStringLiteral("-d"), id,
+                                          QStringLiteral("--json") });
+    QCOMPARE(json.exitCode, exitOk);
+    QStringList names;
+    for (const QJsonValue item : parseObject(json.out).value(QStringLiteral("items")).toArray())
+        names.append(item.toObject().value(QStringLiteral("file_name")).toString());
+    QVERIFY2(names.contains(photoName), qPrintable(names.join(QLatin1Char('|'))));
 }
 
 void TestCli::reindexReturnsToReady()
