@@ -95,6 +95,8 @@ QByteArray body(const QByteArray &answer)
 
 void startHarness()
 {
+    // Fuzzed s3_uri values are checked against a closed port on loopback, never against AWS.
+    qputenv("ACCRETE_S3_ENDPOINT", "http://127.0.0.1:9");
     Accrete::Fuzz::ensureApplication();
     harness = new Harness;
     const QString dataDir = harness->root.filePath(QStringLiteral("data"));
