@@ -659,6 +659,17 @@ void OperationRunner::ingest(Catalog &catalog, TaskInfo &task, Ingestion &ingest
             = m_spec.request.archive + m_spec.request.path + m_spec.request.s3Uri;
         ingestion.result.rejected.append({ name, source->errorString() });
     }
+    // The source is read twice: once to persist the task's item list, once to process it. A
+    // file deleted in between is missing from the second pass, and is reported rather than
+    // dropped without a word.
+    // NOTE: only the number of such files is known here, not their names.
+    if (!m_cancelled && sequence < ingestion.listed) {
+        const QString name = m_spec.request.archive + m_spec.request.path + m_spec.request.s3Uri
+            + m_spec.request.files.join(QStringLiteral(", "));
+        ingestion.result.rejected.append(
+            { name, trRunner("%n file(s) listed when the batch started were gone when they were read",
+                             nullptr, ingestion.listed - sequence) });
+    }
 
     waitForSlot(0);
     flush(true);
