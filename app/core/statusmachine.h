@@ -21,7 +21,7 @@ enum class DatasetOperation {
 // Returns the operation name used in `detail` texts: "create", "add_media", "reindex".
 QString operationApiName(DatasetOperation operation);
 
-// What the status machine needs to know about a dataset to accept or reject an operation.
+// The facts about a dataset that decide whether an operation is accepted or rejected.
 struct DatasetState
 {
     QString datasetId;

@@ -47,7 +47,7 @@ struct RejectedItem
     friend bool operator==(const RejectedItem &, const RejectedItem &) = default;
 };
 
-// What a finished MEDIA_ADDITION, REINDEX or DATASET_CREATION task produced.
+// The outcome of a finished MEDIA_ADDITION, REINDEX or DATASET_CREATION task.
 struct TaskResult
 {
     int addedImages = 0;

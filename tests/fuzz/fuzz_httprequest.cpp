@@ -1,6 +1,6 @@
 // libFuzzer target: sends an arbitrary byte string as one HTTP request to a real ApiServer
 // (`accrete-cli serve`'s server) on 127.0.0.1, over an embedded dataset created at start-up,
-// and reads the answer. It exercises request parsing, multipart uploads, query parameters,
+// and reads the response. It exercises request parsing, multipart uploads, query parameters,
 // the handlers and the bearer-token check. The server must neither crash nor hang.
 //
 // The text DATASET_ID in an input is replaced with the id of the dataset, so that the
@@ -47,8 +47,8 @@ struct Harness
 
 Harness *harness = nullptr;
 
-// Sends `request` to the server and returns what it answered. The write side stays open
-// (the HTTP library drops a half-closed connection without answering), so the read ends when
+// Sends `request` to the server and returns its response. The write side stays open
+// (the HTTP library drops a half-closed connection without a response), so the read ends when
 // the server closes the connection or sends nothing for 250 ms.
 QByteArray exchange(const QByteArray &request)
 {

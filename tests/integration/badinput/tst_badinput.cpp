@@ -155,7 +155,7 @@ void TestBadInput::addFixtureNextToGoodFiles()
     const QString datasetFolder = m_sandbox + QStringLiteral("/data/") + m_datasetId;
     const QMap<QString, qint64> filesBefore = listFiles(m_root.path(), datasetFolder);
 
-    // Files go with one good photo in the same batch; an archive is a batch of its own, and
+    // Files go with one good photo in the same batch. An archive is a batch of its own, so
     // its good members are part of the fixture.
     AddMediaRequest request;
     int goodFiles = 0;

@@ -81,7 +81,7 @@ void TestCloudServerEndToEnd::initTestCase()
     QStandardPaths::setTestModeEnabled(true);
     registerCoreMetaTypes();
     // The embedded server's S3 check goes to a closed port on loopback, so no test reaches
-    // AWS even where the environment holds real credentials.
+    // AWS even where the environment contains real credentials.
     qputenv("ACCRETE_S3_ENDPOINT", "http://127.0.0.1:9");
     QVERIFY2(opencvPhotos().size() >= 12, "needs the opencv-doc package");
 }

@@ -159,7 +159,7 @@ void EmbeddedServiceTest::initTestCase()
     QStandardPaths::setTestModeEnabled(true);
     registerCoreMetaTypes();
     // S3 requests go to a closed port on loopback, so no test reaches AWS even where the
-    // environment holds real credentials.
+    // environment contains real credentials.
     qputenv("ACCRETE_S3_ENDPOINT", "http://127.0.0.1:9");
     QVERIFY2(TestSupport::opencvPhotos().size() >= 12,
              "the opencv-doc package (photos under /usr/share/doc/opencv-doc) is missing");
@@ -437,7 +437,7 @@ void EmbeddedServiceTest::concurrentAddMediaAcceptsOne()
     const QString batch = m_dir->filePath(QStringLiteral("batch"));
     QCOMPARE(TestSupport::copyPhotos(batch, 4, 2).size(), 4);
 
-    // A second service on the same data directory stands in for a second process.
+    // A second service on the same data directory replaces a second process.
     EmbeddedService other(m_dir->filePath(QStringLiteral("data")));
     const auto first = failureOf(m_service->addMedia(id, AddMediaRequest::fromLocalPath(batch)));
     const auto second = failureOf(other.addMedia(id, AddMediaRequest::fromLocalPath(batch)));
@@ -461,7 +461,7 @@ void EmbeddedServiceTest::concurrentAddMediaFromThreadsAcceptsOne()
     const QString dataDir = m_dir->filePath(QStringLiteral("data"));
     std::atomic<int> accepted{ 0 };
     std::atomic<int> conflicts{ 0 };
-    // Both requests are issued together, and both services live until both are answered.
+    // Both requests are issued together, and both services live until both have a response.
     std::latch ready(2);
     std::latch answered(2);
     QList<QThread *> threads;
